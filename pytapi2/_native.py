@@ -1,0 +1,125 @@
+"""Native loading: the cffi binding and the choice of TAPI library.
+
+The binding module ``pytapi2._tapi`` is compiled at install time and calls
+TAPI through a dispatch table that :func:`load` fills at run time, so the
+backend is chosen when pytapi2 is first used, not when it is built:
+
+1. the path in the ``PYTAPI2_LIBRARY`` environment variable, if set;
+2. ``tapi32.dll`` on Windows;
+3. the bundled simulator (``pytapi2/simulator/libtapisim.so``) elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pytapi2._tapi import ffi, lib
+
+__all__ = ["Backend", "BackendError", "backend", "ensure_loaded", "ffi", "lib", "load"]
+
+log = logging.getLogger("pytapi2")
+
+BackendKind = Literal["tapi32", "simulator", "custom"]
+
+ENV_LIBRARY = "PYTAPI2_LIBRARY"
+SIMULATOR_PATH = (
+    Path(__file__).resolve().parent
+    / "simulator"
+    / ("libtapisim.dylib" if sys.platform == "darwin" else "libtapisim.so")
+)
+
+
+class BackendError(OSError):
+    """The TAPI library could not be loaded or lacks a required function."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Which TAPI library pytapi2 is bound to."""
+
+    kind: BackendKind
+    path: str
+    #: True when the library also exports the tapisim_* control API.
+    is_simulator: bool
+
+
+_lock = threading.Lock()
+_current: Backend | None = None
+# Asked by pytapi2.TapiApp: open apps pin the backend (their handles belong to it).
+_pins = 0
+
+
+def default_library() -> tuple[BackendKind, str]:
+    """The library :func:`ensure_loaded` would load, and why."""
+    configured = os.environ.get(ENV_LIBRARY)
+    if configured:
+        return "custom", configured
+    if sys.platform == "win32":
+        return "tapi32", "tapi32.dll"
+    return "simulator", str(SIMULATOR_PATH)
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Backend:
+    """Bind pytapi2 to a TAPI library (``None``: the default, see module doc).
+
+    Switching is refused while a :class:`pytapi2.TapiApp` is open, because its
+    handles belong to the library that issued them.
+    """
+    if path is None:
+        kind, target = default_library()
+    else:
+        target = os.fspath(path)
+        kind = "simulator" if Path(target).resolve() == SIMULATOR_PATH else "custom"
+    global _current
+    with _lock:
+        if _pins:
+            raise BackendError("cannot switch the TAPI library while a TapiApp is open")
+        if kind == "simulator" and not Path(target).exists():
+            raise BackendError(
+                f"the bundled TAPI simulator is missing at {target}; reinstall pytapi2 "
+                f"or set {ENV_LIBRARY} to a TAPI library"
+            )
+        error = ffi.new("char[]", 512)
+        if lib.pytapi2_load(os.fsencode(target), error, len(error)) != 0:
+            raise BackendError(f"cannot load TAPI library {target}: {ffi.string(error).decode()}")
+        _current = Backend(kind, target, bool(lib.pytapi2_has_simulator()))
+        log.debug("TAPI backend: %s", _current)
+        return _current
+
+
+def ensure_loaded() -> Backend:
+    """The bound backend, loading the default one on first use."""
+    current = _current
+    if current is not None:
+        return current
+    return load() if _current is None else _current
+
+
+def backend() -> Backend:
+    """Which TAPI library is loaded (loading the default one if none is yet)."""
+    return ensure_loaded()
+
+
+def pin() -> None:
+    """Keep the backend fixed while an app uses it (see :func:`load`)."""
+    global _pins
+    ensure_loaded()
+    with _lock:
+        _pins += 1
+
+
+def unpin() -> None:
+    global _pins
+    with _lock:
+        _pins -= 1
+
+
+def cdata_address(obj: Any) -> int:
+    """Numeric address of a cdata pointer (for diagnostics)."""
+    return int(ffi.cast("uintptr_t", obj))

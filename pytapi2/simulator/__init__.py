@@ -1,0 +1,1 @@
+"""The bundled TAPI simulator (placeholder; replaced by the simulator work)."""
