@@ -1,1 +1,374 @@
-"""The bundled TAPI simulator (placeholder; replaced by the simulator work)."""
+"""The bundled TAPI simulator and its control API.
+
+``libtapisim`` (built from ``csrc/`` at install time) exports the TAPI
+functions over a small ACD model; :class:`Simulator` drives that model:
+lines, agents, groups, queues, the clock, calls, traffic and faults. It is a
+thin, checked wrapper over ``include/tapisim.h``; see that header for the
+exact semantics of each operation.
+
+The model is process-wide (one simulator per process): every
+:class:`Simulator` instance controls the same model.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import UUID
+
+from pytapi2 import _native
+from pytapi2._convert import (
+    datetime_to_unix_ms,
+    seconds,
+    unix_ms_to_datetime,
+    uuid_to_guid_bytes,
+)
+from pytapi2._native import ffi, lib
+from pytapi2.constants import AgentSessionState, ApiVersion
+
+__all__ = ["ClockMode", "Fault", "HasHandle", "Simulator", "SimulatorError"]
+
+_DWORD_MAX = 0xFFFFFFFF
+
+
+class SimulatorError(RuntimeError):
+    """A control call was refused; ``code`` is the TAPISIM_E_ value."""
+
+    NAMES = {
+        lib.TAPISIM_E_INVAL: "TAPISIM_E_INVAL",
+        lib.TAPISIM_E_NOTFOUND: "TAPISIM_E_NOTFOUND",
+        lib.TAPISIM_E_EXISTS: "TAPISIM_E_EXISTS",
+        lib.TAPISIM_E_STATE: "TAPISIM_E_STATE",
+        lib.TAPISIM_E_NOMEM: "TAPISIM_E_NOMEM",
+    }
+
+    def __init__(self, code: int, function: str) -> None:
+        self.code = code
+        self.name = self.NAMES.get(code, f"TAPISIM error {code}")
+        self.function = function
+        super().__init__(f"{function} failed: {self.name}")
+
+
+class ClockMode(enum.IntEnum):
+    VIRTUAL = lib.TAPISIM_CLOCK_VIRTUAL
+    REAL = lib.TAPISIM_CLOCK_REAL
+
+
+class Fault(enum.IntEnum):
+    """Fault kinds of :meth:`Simulator.inject_fault` (see tapisim.h)."""
+
+    ERROR = lib.TAPISIM_FAULT_ERROR
+    REPLY_ERROR = lib.TAPISIM_FAULT_REPLY_ERROR
+    DELAY_REPLY = lib.TAPISIM_FAULT_DELAY_REPLY
+    DROP_REPLY = lib.TAPISIM_FAULT_DROP_REPLY
+    REORDER_REPLY = lib.TAPISIM_FAULT_REORDER_REPLY
+    INFLATE_NEEDED = lib.TAPISIM_FAULT_INFLATE_NEEDED
+
+
+class HasHandle(Protocol):
+    """Anything carrying a TAPI handle, e.g. :class:`pytapi2.AgentSession`."""
+
+    @property
+    def handle(self) -> int: ...
+
+
+def _check(rc: int, function: str) -> None:
+    if rc != lib.TAPISIM_OK:
+        raise SimulatorError(rc, function)
+
+
+def _dword(value: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if not 0 <= value <= _DWORD_MAX:
+        raise ValueError(f"{name} must be in 0..{_DWORD_MAX:#x}, got {value}")
+    return value
+
+
+def _handle(obj: int | HasHandle, name: str) -> int:
+    return _dword(obj if isinstance(obj, int) else obj.handle, name)
+
+
+def _text(value: str | None, name: str, *, optional: bool = False) -> str | object:
+    if value is None and optional:
+        return ffi.NULL
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    if "\0" in value:
+        raise ValueError(f"{name} must not contain NUL characters")
+    return value
+
+
+def _guid(group: UUID, name: str = "group") -> object:
+    guid = ffi.new("GUID *")
+    ffi.memmove(guid, uuid_to_guid_bytes(group), 16)
+    return guid
+
+
+def _ms(value: float | timedelta, name: str, *, limit: int = _DWORD_MAX) -> int:
+    ms = round(seconds(value, name) * 1000)
+    if ms > limit:
+        raise ValueError(f"{name} is too long ({ms} ms > {limit} ms)")
+    return ms
+
+
+def _state(value: AgentSessionState | int, name: str, *, allow_zero: bool) -> int:
+    if allow_zero and value == 0:
+        return 0
+    try:
+        return int(AgentSessionState(value))
+    except ValueError:
+        raise ValueError(f"{name} must be an AgentSessionState, got {value!r}") from None
+
+
+class Simulator:
+    """Control of the simulator model (the loaded backend must be the simulator).
+
+    Durations are seconds (int/float) or ``timedelta``; times are naive
+    ``datetime`` (the simulator clock has no time zone); sessions are their
+    handles or objects with a ``handle`` (:class:`pytapi2.AgentSession`).
+    """
+
+    def __init__(self) -> None:
+        backend = _native.ensure_loaded()
+        if not backend.is_simulator:
+            raise _native.BackendError(
+                f"the loaded TAPI library ({backend.path}) is not the pytapi2 simulator"
+            )
+        version = lib.tapisim_abi_version()
+        if version != lib.TAPISIM_ABI_VERSION:
+            raise _native.BackendError(
+                f"simulator control API version {version}, expected {lib.TAPISIM_ABI_VERSION}"
+            )
+
+    # -- configuration ---------------------------------------------------
+    def reset(self) -> None:
+        """Back to the defaults of tapisim.h; every handle becomes invalid."""
+        _check(lib.tapisim_reset(), "tapisim_reset")
+
+    def configure_lines(
+        self,
+        count: int = 1,
+        addresses_per_line: int = 1,
+        max_api_version: ApiVersion | int = ApiVersion.V3_1,
+    ) -> None:
+        """Line devices offered to apps initialized from now on."""
+        _check(
+            lib.tapisim_configure_lines(
+                _dword(count, "count"),
+                _dword(addresses_per_line, "addresses_per_line"),
+                _dword(int(max_api_version), "max_api_version"),
+            ),
+            "tapisim_configure_lines",
+        )
+
+    def set_reply_latency(self, latency: float | timedelta) -> None:
+        """Real time between an asynchronous request and its LINE_REPLY."""
+        micros = round(seconds(latency, "latency") * 1_000_000)
+        if micros > _DWORD_MAX:
+            raise ValueError(f"latency is too long ({micros} µs)")
+        _check(lib.tapisim_set_reply_latency(micros), "tapisim_set_reply_latency")
+
+    def set_initial_session_state(
+        self, state: AgentSessionState | int, next_state: AgentSessionState | int = 0
+    ) -> None:
+        _check(
+            lib.tapisim_set_initial_session_state(
+                _state(state, "state", allow_zero=False),
+                _state(next_state, "next_state", allow_zero=True),
+            ),
+            "tapisim_set_initial_session_state",
+        )
+
+    # -- clock -------------------------------------------------------------
+    def use_virtual_clock(self, start: datetime | None = None) -> None:
+        """Freeze the clock: it moves only through :meth:`advance`."""
+        _check(lib.tapisim_set_clock(lib.TAPISIM_CLOCK_VIRTUAL, 1.0), "tapisim_set_clock")
+        if start is not None:
+            self.set_time(start)
+
+    def use_real_clock(self, speed: float = 1.0) -> None:
+        """Let the clock follow real time, ``speed`` times faster."""
+        if isinstance(speed, bool) or not isinstance(speed, (int, float)):
+            raise TypeError(f"speed must be a number, got {type(speed).__name__}")
+        if not math.isfinite(speed) or speed <= 0:
+            raise ValueError(f"speed must be a positive finite number, got {speed!r}")
+        _check(lib.tapisim_set_clock(lib.TAPISIM_CLOCK_REAL, float(speed)), "tapisim_set_clock")
+
+    def now(self) -> datetime:
+        out = ffi.new("int64_t *")
+        _check(lib.tapisim_get_time(out), "tapisim_get_time")
+        return unix_ms_to_datetime(out[0])
+
+    def set_time(self, when: datetime) -> None:
+        _check(lib.tapisim_set_time(datetime_to_unix_ms(when)), "tapisim_set_time")
+
+    def advance(self, duration: float | timedelta) -> None:
+        """Move the virtual clock, running every due event in time order."""
+        _check(lib.tapisim_advance(_ms(duration, "duration", limit=2**62)), "tapisim_advance")
+
+    # -- the ACD model -------------------------------------------------------
+    def add_agent(self, agent_id: str, pin: str | None = None) -> None:
+        _check(
+            lib.tapisim_add_agent(_text(agent_id, "agent_id"), _text(pin, "pin", optional=True)),
+            "tapisim_add_agent",
+        )
+
+    def add_group(self, group_id: UUID, name: str) -> None:
+        _check(lib.tapisim_add_group(_guid(group_id), _text(name, "name")), "tapisim_add_group")
+
+    def add_queue(self, group_id: UUID, queue_id: int, name: str) -> None:
+        _check(
+            lib.tapisim_add_queue(_guid(group_id), _dword(queue_id, "queue_id"), _text(name, "name")),
+            "tapisim_add_queue",
+        )
+
+    def set_traffic(
+        self,
+        group_id: UUID,
+        *,
+        calls_per_hour: float,
+        mean_talk: float | timedelta,
+        mean_wrapup: float | timedelta,
+        mean_ring: float | timedelta = 5.0,
+        patience: float | timedelta = 0.0,
+        seed: int = 0,
+    ) -> None:
+        """Start (or, with ``calls_per_hour=0``, stop) random calls to a group."""
+        rate = seconds(calls_per_hour, "calls_per_hour")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+            raise ValueError(f"seed must be an int in 0..2**64-1, got {seed!r}")
+        traffic = ffi.new(
+            "tapisim_traffic *",
+            {
+                "calls_per_hour": rate,
+                "mean_talk_s": seconds(mean_talk, "mean_talk"),
+                "mean_wrapup_s": seconds(mean_wrapup, "mean_wrapup"),
+                "mean_ring_s": seconds(mean_ring, "mean_ring"),
+                "patience_s": seconds(patience, "patience"),
+                "seed": seed,
+            },
+        )
+        _check(lib.tapisim_set_group_traffic(_guid(group_id), traffic), "tapisim_set_group_traffic")
+
+    def offer_call(
+        self,
+        session: int | HasHandle,
+        *,
+        wait: float | timedelta,
+        talk: float | timedelta,
+        wrapup: float | timedelta = 0.0,
+    ) -> None:
+        """Offer one ACD call to a READY session: it rings for ``wait``, is
+        talked for ``talk``, wrapped up for ``wrapup``; then the session goes to
+        its next state."""
+        _check(
+            lib.tapisim_offer_call(
+                _handle(session, "session"),
+                _ms(wait, "wait"),
+                _ms(talk, "talk"),
+                _ms(wrapup, "wrapup"),
+            ),
+            "tapisim_offer_call",
+        )
+
+    def set_session_state(
+        self,
+        session: int | HasHandle,
+        state: AgentSessionState | int,
+        next_state: AgentSessionState | int = 0,
+    ) -> None:
+        """A switch-side state change (a supervisor, the ACD itself)."""
+        _check(
+            lib.tapisim_set_session_state(
+                _handle(session, "session"),
+                _state(state, "state", allow_zero=True),
+                _state(next_state, "next_state", allow_zero=True),
+            ),
+            "tapisim_set_session_state",
+        )
+
+    def schedule_session_state(
+        self,
+        session: int | HasHandle,
+        at: datetime,
+        state: AgentSessionState | int,
+        next_state: AgentSessionState | int = 0,
+    ) -> None:
+        _check(
+            lib.tapisim_schedule_session_state(
+                _handle(session, "session"),
+                datetime_to_unix_ms(at),
+                _state(state, "state", allow_zero=True),
+                _state(next_state, "next_state", allow_zero=True),
+            ),
+            "tapisim_schedule_session_state",
+        )
+
+    def close_line(self, device_id: int) -> None:
+        """The provider closes a line device: LINE_CLOSE to every open line."""
+        _check(lib.tapisim_close_line(_dword(device_id, "device_id")), "tapisim_close_line")
+
+    # -- faults and messages -------------------------------------------------
+    def inject_fault(
+        self,
+        function: str,
+        kind: Fault,
+        *,
+        count: int = 1,
+        error: int = 0,
+        param: int = 0,
+    ) -> None:
+        """Make the next ``count`` calls of a TAPI function misbehave.
+
+        ``error`` is the LINEERR for ERROR / REPLY_ERROR; ``param`` the delay
+        in ms for DELAY_REPLY or the extra bytes for INFLATE_NEEDED.
+        """
+        if not isinstance(function, str):
+            raise TypeError(f"function must be a str, got {type(function).__name__}")
+        kind = Fault(kind)
+        if error < 0:
+            error &= _DWORD_MAX  # a LONG LINEERR as its DWORD value
+        _check(
+            lib.tapisim_inject_fault(
+                function.encode("ascii"),
+                int(kind),
+                _dword(count, "count"),
+                _dword(error, "error"),
+                _dword(param, "param"),
+            ),
+            "tapisim_inject_fault",
+        )
+
+    def clear_faults(self) -> None:
+        _check(lib.tapisim_clear_faults(), "tapisim_clear_faults")
+
+    def post_message(
+        self, app: int, device: int, message: int, param1: int = 0, param2: int = 0, param3: int = 0
+    ) -> None:
+        """Queue an arbitrary LINEMESSAGE for an app (e.g. a stray LINE_REPLY)."""
+        _check(
+            lib.tapisim_post_message(
+                _dword(app, "app"), _dword(device, "device"), _dword(message, "message"),
+                param1, param2, param3,
+            ),
+            "tapisim_post_message",
+        )
+
+    # -- introspection -------------------------------------------------------
+    def message_fd(self, app: int) -> int:
+        out = ffi.new("int *")
+        _check(lib.tapisim_message_fd(_dword(app, "app"), out), "tapisim_message_fd")
+        return int(out[0])
+
+    def pending_replies(self, app: int) -> int:
+        out = ffi.new("DWORD *")
+        _check(lib.tapisim_pending_replies(_dword(app, "app"), out), "tapisim_pending_replies")
+        return int(out[0])
+
+    def session_count(self) -> int:
+        out = ffi.new("DWORD *")
+        _check(lib.tapisim_session_count(out), "tapisim_session_count")
+        return int(out[0])

@@ -1,0 +1,110 @@
+"""TAPI constants as enums. Values come from include/tapi_types.h via the
+cffi module, so the Python names can never drift from the declarations."""
+
+from __future__ import annotations
+
+import enum
+
+from pytapi2._tapi import lib
+
+__all__ = [
+    "AgentSessionState",
+    "AgentSessionStatus",
+    "AgentState",
+    "AgentStatus",
+    "ApiVersion",
+    "LineMessage",
+]
+
+
+class AgentSessionState(enum.IntEnum):
+    """LINEAGENTSESSIONSTATE_ (TAPI 3: AGENT_SESSION_STATE)."""
+
+    NOT_READY = lib.LINEAGENTSESSIONSTATE_NOTREADY
+    READY = lib.LINEAGENTSESSIONSTATE_READY
+    BUSY_ON_CALL = lib.LINEAGENTSESSIONSTATE_BUSYONCALL
+    BUSY_WRAPUP = lib.LINEAGENTSESSIONSTATE_BUSYWRAPUP
+    ENDED = lib.LINEAGENTSESSIONSTATE_ENDED
+    #: The switch released the session. No TAPI 3 counterpart; pytapi2 and its
+    #: simulator treat it as terminal like ENDED (duration frozen on entry).
+    RELEASED = lib.LINEAGENTSESSIONSTATE_RELEASED
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in (AgentSessionState.ENDED, AgentSessionState.RELEASED)
+
+
+class AgentSessionStatus(enum.IntFlag):
+    """LINEAGENTSESSIONSTATUS_: what a LINE_AGENTSESSIONSTATUS reports."""
+
+    NEW_SESSION = lib.LINEAGENTSESSIONSTATUS_NEWSESSION
+    STATE = lib.LINEAGENTSESSIONSTATUS_STATE
+    UPDATE_INFO = lib.LINEAGENTSESSIONSTATUS_UPDATEINFO
+
+
+class AgentState(enum.IntEnum):
+    """LINEAGENTSTATEEX_ (agent-wide state, lineSetAgentStateEx)."""
+
+    NOT_READY = lib.LINEAGENTSTATEEX_NOTREADY
+    READY = lib.LINEAGENTSTATEEX_READY
+    BUSY_ACD = lib.LINEAGENTSTATEEX_BUSYACD
+    BUSY_INCOMING = lib.LINEAGENTSTATEEX_BUSYINCOMING
+    BUSY_OUTGOING = lib.LINEAGENTSTATEEX_BUSYOUTGOING
+    UNKNOWN = lib.LINEAGENTSTATEEX_UNKNOWN
+    RELEASED = lib.LINEAGENTSTATEEX_RELEASED
+
+
+class AgentStatus(enum.IntFlag):
+    """LINEAGENTSTATUSEX_: what a LINE_AGENTSTATUSEX reports."""
+
+    NEW_AGENT = lib.LINEAGENTSTATUSEX_NEWAGENT
+    STATE = lib.LINEAGENTSTATUSEX_STATE
+    UPDATE_INFO = lib.LINEAGENTSTATUSEX_UPDATEINFO
+
+
+class ApiVersion(enum.IntEnum):
+    """TAPI API versions (high word major, low word minor)."""
+
+    V1_3 = lib.TAPI_VERSION1_0
+    V1_4 = lib.TAPI_VERSION1_4
+    V2_0 = lib.TAPI_VERSION2_0
+    V2_1 = lib.TAPI_VERSION2_1
+    V2_2 = lib.TAPI_VERSION2_2
+    V3_0 = lib.TAPI_VERSION3_0
+    V3_1 = lib.TAPI_VERSION3_1
+
+    def __str__(self) -> str:
+        return f"{self.value >> 16}.{self.value & 0xFFFF}"
+
+
+class LineMessage(enum.IntEnum):
+    """LINE_ message IDs (LINEMESSAGE.dwMessageID)."""
+
+    ADDRESSSTATE = lib.LINE_ADDRESSSTATE
+    CALLINFO = lib.LINE_CALLINFO
+    CALLSTATE = lib.LINE_CALLSTATE
+    CLOSE = lib.LINE_CLOSE
+    DEVSPECIFIC = lib.LINE_DEVSPECIFIC
+    DEVSPECIFICFEATURE = lib.LINE_DEVSPECIFICFEATURE
+    GATHERDIGITS = lib.LINE_GATHERDIGITS
+    GENERATE = lib.LINE_GENERATE
+    LINEDEVSTATE = lib.LINE_LINEDEVSTATE
+    MONITORDIGITS = lib.LINE_MONITORDIGITS
+    MONITORMEDIA = lib.LINE_MONITORMEDIA
+    MONITORTONE = lib.LINE_MONITORTONE
+    REPLY = lib.LINE_REPLY
+    REQUEST = lib.LINE_REQUEST
+    CREATE = lib.LINE_CREATE
+    AGENTSPECIFIC = lib.LINE_AGENTSPECIFIC
+    AGENTSTATUS = lib.LINE_AGENTSTATUS
+    APPNEWCALL = lib.LINE_APPNEWCALL
+    PROXYREQUEST = lib.LINE_PROXYREQUEST
+    REMOVE = lib.LINE_REMOVE
+    AGENTSESSIONSTATUS = lib.LINE_AGENTSESSIONSTATUS
+    QUEUESTATUS = lib.LINE_QUEUESTATUS
+    AGENTSTATUSEX = lib.LINE_AGENTSTATUSEX
+    GROUPSTATUS = lib.LINE_GROUPSTATUS
+    PROXYSTATUS = lib.LINE_PROXYSTATUS
+    APPNEWCALLHUB = lib.LINE_APPNEWCALLHUB
+    CALLHUBCLOSE = lib.LINE_CALLHUBCLOSE
+    DEVSPECIFICEX = lib.LINE_DEVSPECIFICEX
