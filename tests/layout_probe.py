@@ -234,9 +234,11 @@ def _split_members(tokens: list[str]) -> list[list[str]]:
 def _declarator_name(tokens: list[str]) -> str | None:
     """The declared name in ``TYPE [*]name[N]`` or ``TYPE (*name)(args)``."""
     if "(" in tokens and "__attribute__" not in tokens:
-        after = tokens[tokens.index("(") :]
-        names = [t for t in after if re.match(r"[A-Za-z_]\w*$", t)]
-        return names[0] if names else None
+        # Function pointer: the name ends the first group, "(__stdcall *name)".
+        group = tokens[tokens.index("(") :]
+        group = group[: group.index(")")] if ")" in group else group
+        names = [t for t in group if re.match(r"[A-Za-z_]\w*$", t)]
+        return names[-1] if names else None
     cut = len(tokens)
     for stop in ("[", ":", "__attribute__"):
         if stop in tokens:
