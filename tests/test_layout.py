@@ -36,12 +36,13 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
-def require_compiler(cc: str) -> None:
+def require_mingw(cc: str) -> None:
+    """Skip without the mingw cross compiler, unless CI is set (then fail)."""
     if lp.have_compiler(cc):
         return
     if _in_ci():
-        pytest.fail(f"{cc} not found, and CI is set: CI must install it (mingw-w64 / gcc)")
-    pytest.skip(f"{cc} not found (install mingw-w64; this is a failure when CI is set)")
+        pytest.fail(f"{cc} not found, and CI is set: CI must install mingw-w64")
+    pytest.skip(f"{cc} not found: install mingw-w64 (a failure, not a skip, when CI is set)")
 
 
 def _report(problems: list[lp.Mismatch]) -> str:
@@ -61,7 +62,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Measure:
     cache: dict[str, lp.TargetLayouts | lp.ProbeError] = {}
 
     def get(target: str) -> lp.TargetLayouts:
-        require_compiler(lp.compiler_for(target))
+        require_mingw(lp.compiler_for(target))
         if target not in cache:
             workdir = tmp_path_factory.mktemp(f"layout-{target}")
             try:
@@ -78,7 +79,9 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Measure:
 
 @pytest.fixture(scope="module")
 def host_layout(tmp_path_factory: pytest.TempPathFactory) -> lp.Layout:
-    require_compiler(lp.HOST_CC)
+    # No skip: the host compiler is what builds the cffi module in the first place.
+    if not lp.have_compiler(lp.HOST_CC):
+        pytest.fail(f"host C compiler {lp.HOST_CC} not found (set PYTAPI2_HOST_CC)")
     try:
         return lp.measure_host(DECLS, Path(tmp_path_factory.mktemp("layout-host")))
     except lp.ProbeError as exc:
@@ -133,21 +136,25 @@ def test_oracle_member_parser() -> None:
 def test_struct_matches_sdk(measured: Measure, target: str, struct_name: str) -> None:
     tl = measured(target)
     problems = lp.compare_struct(struct_name, tl.ours, tl.oracle)
-    assert not problems, f"{target}: {struct_name} differs from tapi.h:\n{_report(problems)}"
+    if problems:
+        pytest.fail(f"{target}: {struct_name} differs from tapi.h:\n{_report(problems)}",
+                    pytrace=False)
 
 
 @pytest.mark.parametrize("target", lp.TARGETS)
 def test_typedef_sizes_match_sdk(measured: Measure, target: str) -> None:
     tl = measured(target)
     problems = lp.compare_typedefs(tl, DECLS)
-    assert not problems, f"{target}:\n{_report(problems)}"
+    if problems:
+        pytest.fail(f"{target}:\n{_report(problems)}", pytrace=False)
 
 
 @pytest.mark.parametrize("target", lp.TARGETS)
 def test_constants_match_sdk(measured: Measure, target: str) -> None:
     tl = measured(target)
     problems, not_in_oracle = lp.compare_constants(tl, DECLS)
-    assert not problems, f"{target}:\n{_report(problems)}"
+    if problems:
+        pytest.fail(f"{target}:\n{_report(problems)}", pytrace=False)
     unexpected = [n for n in not_in_oracle if not OURS_ONLY_CONSTANT.fullmatch(n)]
     assert not unexpected, (
         f"{target}: not defined by <windows.h>/<tapi.h> (misspelt?): {', '.join(unexpected)}"
@@ -161,23 +168,38 @@ def test_known_oracle_facts(measured: Measure, target: str) -> None:
     """Sanity of the oracle itself (and of reading it), then ours on the same facts."""
     tl = measured(target)
     ptr = lp.POINTER_SIZE[target]
-    for side, layout in (("oracle", tl.oracle), ("ours", tl.ours)):
-        assert layout.size("LINEAGENTSESSIONINFO") == 76, side
-        assert layout.offset("LINEAGENTSESSIONINFO", "dateSessionStartTime") == 20, side
-        assert layout.offset("LINEAGENTSESSIONINFO", "cyACDCallRate") == 60, side
-        assert layout.size("LINEMESSAGE") == {8: 40, 4: 24}[ptr], side
-        assert layout.fsize("LINEMESSAGE", "dwParam1") == ptr, side
+    wrong: list[str] = []
+    for side, lay in (("oracle", tl.oracle), ("ours", tl.ours)):
+
+        def fact(what: str, actual: object, expected: object, side: str = side) -> None:
+            if actual != expected:
+                wrong.append(f"{side}: {what} = {actual}, expected {expected}")
+
+        fact("sizeof(LINEAGENTSESSIONINFO)", lay.size("LINEAGENTSESSIONINFO"), 76)
+        fact("offsetof(LINEAGENTSESSIONINFO, dateSessionStartTime)",
+             lay.offset("LINEAGENTSESSIONINFO", "dateSessionStartTime"), 20)
+        fact("offsetof(LINEAGENTSESSIONINFO, cyACDCallRate)",
+             lay.offset("LINEAGENTSESSIONINFO", "cyACDCallRate"), 60)
+        fact("sizeof(LINEMESSAGE)", lay.size("LINEMESSAGE"), {8: 40, 4: 24}[ptr])
+        fact("sizeof(LINEMESSAGE.dwParam1)", lay.fsize("LINEMESSAGE", "dwParam1"), ptr)
         for handle in ("HLINEAPP", "HLINE", "HAGENT", "HAGENTSESSION"):
-            assert layout.values[("tsize", handle)] == 4, (side, handle)
-        assert layout.fsize("LINEAGENTSESSIONENTRY", "hAgentSession") == 4, side
+            fact(f"sizeof({handle})", lay.values[("tsize", handle)], 4)
+        fact("sizeof(LINEAGENTSESSIONENTRY.hAgentSession)",
+             lay.fsize("LINEAGENTSESSIONENTRY", "hAgentSession"), 4)
         # LINEINITIALIZEEXPARAMS.Handles: a union of two pointer-sized HANDLEs.
-        fields = layout.structs["LINEINITIALIZEEXPARAMS"]
-        assert fields[4:7] == ("Handles", "Handles.hEvent", "Handles.hCompletionPort"), side
-        assert layout.values[("class", "LINEINITIALIZEEXPARAMS", "Handles")] == 13, side
-        assert layout.fsize("LINEINITIALIZEEXPARAMS", "Handles") == ptr, side
-        assert layout.offset("LINEINITIALIZEEXPARAMS", "Handles.hCompletionPort") == 16, side
-        assert layout.offset("LINEINITIALIZEEXPARAMS", "dwCompletionKey") == 16 + ptr, side
-        assert layout.constant("LINEERR_ALLOCATED") == 0x80000001, side
+        fact("LINEINITIALIZEEXPARAMS fields[4:7]", lay.structs["LINEINITIALIZEEXPARAMS"][4:7],
+             ("Handles", "Handles.hEvent", "Handles.hCompletionPort"))
+        fact("LINEINITIALIZEEXPARAMS.Handles is a union",
+             lay.values[("class", "LINEINITIALIZEEXPARAMS", "Handles")], 13)
+        fact("sizeof(LINEINITIALIZEEXPARAMS.Handles)",
+             lay.fsize("LINEINITIALIZEEXPARAMS", "Handles"), ptr)
+        fact("offsetof(LINEINITIALIZEEXPARAMS, Handles.hCompletionPort)",
+             lay.offset("LINEINITIALIZEEXPARAMS", "Handles.hCompletionPort"), 16)
+        fact("offsetof(LINEINITIALIZEEXPARAMS, dwCompletionKey)",
+             lay.offset("LINEINITIALIZEEXPARAMS", "dwCompletionKey"), 16 + ptr)
+        fact("LINEERR_ALLOCATED", lay.constant("LINEERR_ALLOCATED"), 0x80000001)
+    if wrong:
+        pytest.fail(f"{target}:\n" + "\n".join(wrong), pytrace=False)
 
 
 # ---------------------------------------------------------------------------
@@ -204,7 +226,10 @@ def test_cffi_struct_matches_host(
     problems = lp.compare_struct(
         struct_name, lp.cffi_layout(ffi, DECLS), host_layout, align_exempt=frozenset()
     )
-    assert not problems, f"cffi (ours) vs host C (oracle), {struct_name}:\n{_report(problems)}"
+    if problems:
+        pytest.fail(f"cffi (ours) vs host C (oracle), {struct_name}:\n{_report(problems)}"
+                    "\n(if include/ changed, rebuild: python setup.py build_ext --inplace)",
+                    pytrace=False)
 
 
 def test_cffi_typedefs_and_constants_match_host(
@@ -212,4 +237,5 @@ def test_cffi_typedefs_and_constants_match_host(
 ) -> None:
     ffi, lib = cffi_modules
     problems = lp.compare_cffi(ffi, lib, host_layout, DECLS)
-    assert not problems, f"cffi vs host C:\n{_report(problems)}"
+    if problems:
+        pytest.fail(f"cffi vs host C:\n{_report(problems)}", pytrace=False)
