@@ -565,7 +565,12 @@ def compare_struct(
     if mine != theirs:
         extra = [p for p in mine if p not in theirs]
         lacking = [p for p in theirs if p not in mine]
-        out.append(Mismatch(name, "field list", list(mine), list(theirs)))
+        at = next((i for i, (m, t) in enumerate(zip(mine, theirs, strict=False)) if m != t),
+                  min(len(mine), len(theirs)))
+        out.append(Mismatch(name, f"field list ({len(mine)} vs {len(theirs)} members), "
+                                  f"first difference at member #{at}",
+                            mine[at] if at < len(mine) else "(end)",
+                            theirs[at] if at < len(theirs) else "(end)"))
         out += [Mismatch(f"{name}.{p}", "field", "present", "absent") for p in extra]
         out += [Mismatch(f"{name}.{p}", "field", "absent", "present") for p in lacking]
     if ours.size(name) != oracle.size(name):
@@ -685,8 +690,18 @@ def compare_cffi_constants(lib: Any, host: Layout, decls: Declarations) -> list[
             value = None
         compiled = host.constant(name)
         if value is None or value & 0xFFFFFFFF != compiled or value != literal:
-            out.append(Mismatch(f"#define {name}", "value", f"cffi={value}",
-                                f"host C={compiled}, literal={literal}"))
+            out.append(Mismatch(f"#define {name}", "lib value (ours) vs host C (oracle)",
+                                _hex(value), f"{_hex(compiled)} (literal in header {literal:#x})"))
+    return out
+
+
+def compare_cffi_typedefs(ffi: Any, host: Layout, decls: Declarations) -> list[Mismatch]:
+    mine = cffi_layout(ffi, decls)
+    out: list[Mismatch] = []
+    for tname in decls.typedefs:
+        if mine.values[("tsize", tname)] != host.values[("tsize", tname)]:
+            out.append(Mismatch(f"typedef {tname}", "sizeof", mine.values[("tsize", tname)],
+                                host.values[("tsize", tname)]))
     return out
 
 
@@ -696,10 +711,7 @@ def compare_cffi(ffi: Any, lib: Any, host: Layout, decls: Declarations) -> list[
     out: list[Mismatch] = []
     for name in decls.structs:
         out += compare_struct(name, mine, host, align_exempt=frozenset())
-    for tname in decls.typedefs:
-        if mine.values[("tsize", tname)] != host.values[("tsize", tname)]:
-            out.append(Mismatch(f"typedef {tname}", "sizeof", mine.values[("tsize", tname)],
-                                host.values[("tsize", tname)]))
+    out += compare_cffi_typedefs(ffi, host, decls)
     out += compare_cffi_constants(lib, host, decls)
     return out
 

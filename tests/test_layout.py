@@ -236,6 +236,7 @@ def test_cffi_typedefs_and_constants_match_host(
     cffi_modules: tuple[object, object], host_layout: lp.Layout
 ) -> None:
     ffi, lib = cffi_modules
-    problems = lp.compare_cffi(ffi, lib, host_layout, DECLS)
+    problems = lp.compare_cffi_typedefs(ffi, host_layout, DECLS)
+    problems += lp.compare_cffi_constants(lib, host_layout, DECLS)
     if problems:
         pytest.fail(f"cffi vs host C:\n{_report(problems)}", pytrace=False)
