@@ -1,8 +1,108 @@
-"""pytapi2: Windows TAPI 2.2 call-center agent sessions from Python."""
+"""pytapi2: Windows TAPI 2.2 call-center agent sessions from Python.
+
+A tour::
+
+    import pytapi2
+    with pytapi2.TapiApp(app_name="wallboard") as app:
+        with app.open_line(0) as line:
+            agent = line.create_agent("1001", pin="4321")
+            session = agent.create_session(group=group_id)
+            info = session.info()            # AgentSessionInfo snapshot
+            for event in app.events(timeout=1.0):
+                ...
+
+The simulator (``pytapi2.simulator``) is imported only when asked for.
+"""
 
 from __future__ import annotations
 
-from pytapi2._native import Backend, BackendError, backend, load
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Backend", "BackendError", "backend", "load"]
+from pytapi2 import errors, events
+from pytapi2._native import Backend, BackendError, backend, load
+from pytapi2._structs import (
+    AgentCaps,
+    AgentInfo,
+    AgentSessionInfo,
+    Group,
+    Queue,
+    QueueInfo,
+)
+from pytapi2.app import DEFAULT_TIMEOUT, Line, TapiApp
+from pytapi2.constants import (
+    AgentSessionState,
+    AgentSessionStatus,
+    AgentState,
+    AgentStatus,
+    ApiVersion,
+    LineMessage,
+)
+from pytapi2.errors import (
+    InvalidHandleError,
+    InvalidParameterError,
+    InvalidStateError,
+    OperationUnavailableError,
+    ResourceUnavailableError,
+    TapiClosedError,
+    TapiError,
+    TapiProtocolError,
+    TapiTimeoutError,
+    UninitializedError,
+)
+from pytapi2.events import AgentEvent, AgentSessionEvent, Event, LineClosedEvent, LineEvent
+from pytapi2.session import Agent, AgentSession
+
+if TYPE_CHECKING:
+    from pytapi2 import simulator
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "Agent",
+    "AgentCaps",
+    "AgentEvent",
+    "AgentInfo",
+    "AgentSession",
+    "AgentSessionEvent",
+    "AgentSessionInfo",
+    "AgentSessionState",
+    "AgentSessionStatus",
+    "AgentState",
+    "AgentStatus",
+    "ApiVersion",
+    "Backend",
+    "BackendError",
+    "Event",
+    "Group",
+    "InvalidHandleError",
+    "InvalidParameterError",
+    "InvalidStateError",
+    "Line",
+    "LineClosedEvent",
+    "LineEvent",
+    "LineMessage",
+    "OperationUnavailableError",
+    "Queue",
+    "QueueInfo",
+    "ResourceUnavailableError",
+    "TapiApp",
+    "TapiClosedError",
+    "TapiError",
+    "TapiProtocolError",
+    "TapiTimeoutError",
+    "UninitializedError",
+    "backend",
+    "errors",
+    "events",
+    "load",
+    "simulator",
+]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: ``pytapi2.simulator`` is imported on first access only.
+    if name == "simulator":
+        import importlib
+
+        return importlib.import_module("pytapi2.simulator")
+    raise AttributeError(f"module 'pytapi2' has no attribute {name!r}")

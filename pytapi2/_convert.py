@@ -4,7 +4,7 @@
   exact for negative DATEs, whose integer part counts days *before* the
   epoch while the fraction still counts time *forward* within that day
   (-1.25 is 1899-12-29 06:00, not 1899-12-28 18:00).
-- CURRENCY (int64, value × 10 000) <-> ``Decimal``, exactly.
+- CURRENCY (int64, value * 10 000) <-> ``Decimal``, exactly.
 - GUID (16 bytes: Data1..Data3 little-endian, then 8 bytes) <-> ``uuid.UUID``.
 - The simulator's clock (int ms since 1970-01-01, naive) <-> ``datetime``.
 """

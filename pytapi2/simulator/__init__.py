@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import math
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import ClassVar, Protocol
 from uuid import UUID
 
 from pytapi2 import _native
@@ -36,7 +36,7 @@ _DWORD_MAX = 0xFFFFFFFF
 class SimulatorError(RuntimeError):
     """A control call was refused; ``code`` is the TAPISIM_E_ value."""
 
-    NAMES = {
+    NAMES: ClassVar[dict[int, str]] = {
         lib.TAPISIM_E_INVAL: "TAPISIM_E_INVAL",
         lib.TAPISIM_E_NOTFOUND: "TAPISIM_E_NOTFOUND",
         lib.TAPISIM_E_EXISTS: "TAPISIM_E_EXISTS",
@@ -93,7 +93,8 @@ def _handle(obj: int | HasHandle, name: str) -> int:
 
 def _text(value: str | None, name: str, *, optional: bool = False) -> str | object:
     if value is None and optional:
-        return ffi.NULL
+        null: object = ffi.NULL
+        return null
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if "\0" in value:
@@ -221,7 +222,9 @@ class Simulator:
 
     def add_queue(self, group_id: UUID, queue_id: int, name: str) -> None:
         _check(
-            lib.tapisim_add_queue(_guid(group_id), _dword(queue_id, "queue_id"), _text(name, "name")),
+            lib.tapisim_add_queue(
+                _guid(group_id), _dword(queue_id, "queue_id"), _text(name, "name")
+            ),
             "tapisim_add_queue",
         )
 

@@ -1,0 +1,601 @@
+"""TapiApp (lineInitializeExW … lineShutdown) and Line (lineOpenW … lineClose)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
+from types import TracebackType
+from typing import Any
+from uuid import UUID
+
+from pytapi2 import _native, _validate
+from pytapi2._convert import uuid_to_guid_bytes
+from pytapi2._native import ffi, lib
+from pytapi2._requests import Engine, Message, Request
+from pytapi2._structs import (
+    AGENT_CAPS_SIZE,
+    QUEUE_INFO_SIZE,
+    SESSION_INFO_SIZE,
+    AgentCaps,
+    Group,
+    Queue,
+    QueueInfo,
+    decode_agent_caps,
+    decode_group_list,
+    decode_queue_info,
+    decode_queue_list,
+    decode_session_info,
+)
+from pytapi2._varsize import MAX_ATTEMPTS, MAX_SIZE
+from pytapi2.constants import (
+    AgentSessionState,
+    AgentSessionStatus,
+    AgentState,
+    AgentStatus,
+    ApiVersion,
+    LineMessage,
+)
+from pytapi2.errors import TapiClosedError, TapiError, TapiProtocolError, check
+from pytapi2.events import AgentEvent, AgentSessionEvent, Event, LineClosedEvent, LineEvent
+from pytapi2.session import Agent, AgentSession, _optional_text, _period
+
+__all__ = ["DEFAULT_TIMEOUT", "Line", "TapiApp"]
+
+log = logging.getLogger("pytapi2")
+
+#: TAPI 3 waits two minutes for a reply (TAPI_E_TIMEOUT); so does pytapi2 by default.
+DEFAULT_TIMEOUT = 120.0
+
+
+def _api_version(value: int) -> ApiVersion | int:
+    try:
+        return ApiVersion(value)
+    except ValueError:
+        return value
+
+
+def _remaining(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def _session_info_call(line: int, session: int) -> Callable[[Any], int]:
+    def invoke(pointer: Any) -> int:
+        return int(lib.lineGetAgentSessionInfo(line, session, pointer))
+    return invoke
+
+
+class _StructRequest:
+    """One variable-size request: submit, wait, grow to dwNeededSize and retry."""
+
+    __slots__ = ("attempts", "buffer", "extra", "function", "invoke", "line", "request", "size",
+                 "struct")
+
+    def __init__(self, line: Line, function: str, struct: str, size: int,
+                 invoke: Callable[[Any], int], extra: tuple[Any, ...] = ()) -> None:
+        self.line = line
+        self.extra = extra
+        self.function = function
+        self.struct = struct
+        self.size = size
+        self.invoke = invoke
+        self.attempts = 0
+        self.buffer: Any = None
+        self.request: Request | None = None
+
+    def start(self) -> None:
+        self.attempts += 1
+        buffer = ffi.new("char[]", self.size)
+        pointer = ffi.cast(self.struct + " *", buffer)
+        pointer.dwTotalSize = self.size
+        invoke = self.invoke
+        self.buffer = buffer
+        self.request = self.line._app._engine.submit(
+            self.function, lambda: invoke(pointer), (buffer, *self.extra), self.line._handle)
+
+    def result(self, deadline: float | None) -> bytes:
+        engine = self.line._app._engine
+        while True:
+            assert self.request is not None
+            engine.wait(self.request, _remaining(deadline))
+            data: bytes = ffi.buffer(self.buffer, self.size)[:]
+            needed = int.from_bytes(data[4:8], "little")
+            if needed <= self.size:
+                return data
+            if needed > MAX_SIZE:
+                raise TapiProtocolError(
+                    f"{self.function}: dwNeededSize {needed} exceeds the {MAX_SIZE}-byte limit",
+                    function=self.function)
+            if self.attempts >= MAX_ATTEMPTS:
+                raise TapiProtocolError(
+                    f"{self.function}: {self.struct} still too small after {self.attempts} "
+                    f"attempts (dwNeededSize {needed})", function=self.function)
+            self.line._app._size_hints[self.function] = needed
+            self.size = needed
+            self.start()
+
+
+class Line:
+    """An open line device (lineOpenW … lineClose); the entry point of agent requests.
+
+    Use as a context manager, or call :meth:`close` (idempotent).
+    """
+
+    def __init__(self, app: TapiApp, device_id: int, handle: int, api_version: int) -> None:
+        self._app = app
+        self._device_id = device_id
+        self._handle = handle
+        self._api_version = api_version
+        self._closed = False
+        self._agents: weakref.WeakValueDictionary[int, Agent] = weakref.WeakValueDictionary()
+        self._sessions: weakref.WeakValueDictionary[int, AgentSession] = (
+            weakref.WeakValueDictionary())
+        self._objects_lock = threading.Lock()
+
+    # -- properties ------------------------------------------------------------
+    @property
+    def app(self) -> TapiApp:
+        return self._app
+
+    @property
+    def device_id(self) -> int:
+        return self._device_id
+
+    @property
+    def handle(self) -> int:
+        """The hLine."""
+        return self._handle
+
+    @property
+    def api_version(self) -> ApiVersion | int:
+        """The API version negotiated for this line (at least 2.2)."""
+        return _api_version(self._api_version)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed or self._app.closed
+
+    def __repr__(self) -> str:
+        state = " closed" if self.closed else ""
+        return f"<Line device={self._device_id} handle={self._handle}{state}>"
+
+    def __enter__(self) -> Line:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """lineClose. Pending requests of this line fail with :class:`TapiClosedError`."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._app.closed:
+            return
+        if self._app._engine.close_line(self._handle, "the line was closed"):
+            rc = lib.lineClose(self._handle)
+            if rc < 0:
+                log.warning("lineClose(%d): %s", self._handle, TapiError.from_code(rc, "lineClose"))
+
+    def _mark_closed(self) -> None:
+        self._closed = True
+
+    # -- plumbing (used by Agent / AgentSession) ------------------------------------
+    def _live_handle(self, function: str) -> int:
+        if self._closed or self._app.closed:
+            what = "TapiApp" if self._app.closed else "line"
+            raise TapiClosedError(f"{function}: the {what} is closed", function=function)
+        return self._handle
+
+    def _timeout(self, value: Any) -> float | None:
+        return _validate.timeout(value, self._app._timeout)
+
+    def _call(self, function: str, invoke: Callable[[], int], keep: tuple[Any, ...],
+              timeout: float | None) -> None:
+        engine = self._app._engine
+        engine.wait(engine.submit(function, invoke, keep, self._handle), timeout)
+
+    def _struct_request(self, function: str, struct: str, initial: int,
+                        invoke: Callable[[Any], int],
+                        extra: tuple[Any, ...] = ()) -> _StructRequest:
+        size = max(self._app._size_hints.get(function, initial), int(ffi.sizeof(struct)))
+        return _StructRequest(self, function, struct, size, invoke, extra)
+
+    def _get_struct(self, function: str, struct: str, initial: int,
+                    invoke: Callable[[Any], int], timeout: float | None) -> bytes:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        call = self._struct_request(function, struct, initial, invoke)
+        call.start()
+        return call.result(deadline)
+
+    def _agent(self, handle: int, agent_id: str | None = None, pin: str | None = None) -> Agent:
+        with self._objects_lock:
+            agent = self._agents.get(handle)
+            if agent is None:
+                agent = Agent(self, handle, agent_id, pin)
+                self._agents[handle] = agent
+            return agent
+
+    def _session(self, handle: int, *, agent: Agent | None = None, group: UUID | None = None,
+                 address_id: int | None = None) -> AgentSession:
+        with self._objects_lock:
+            session = self._sessions.get(handle)
+            if session is None:
+                session = AgentSession(self, handle, agent, group, address_id)
+                self._sessions[handle] = session
+            else:
+                if agent is not None and session._agent is None:
+                    session._agent = agent
+                if group is not None:
+                    session.group = group
+                if address_id is not None:
+                    session.address_id = address_id
+            return session
+
+    # -- agents --------------------------------------------------------------------
+    def create_agent(
+        self,
+        agent_id: str | None = None,
+        *,
+        pin: str | None = None,
+        timeout: float | timedelta | None = None,
+    ) -> Agent:
+        """Create an agent object for a switch agent ID (lineCreateAgentW).
+
+        ``agent_id`` None lets the provider pick the agent of the logged-on
+        user. The PIN, if given, is reused by :meth:`Agent.create_session`.
+        """
+        id_buffer = _optional_text(agent_id, "agent_id")
+        pin_buffer = _optional_text(pin, "pin")
+        wait = self._timeout(timeout)
+        out = ffi.new("HAGENT *")
+        handle = self._live_handle("lineCreateAgentW")
+        self._call("lineCreateAgentW",
+                   lambda: lib.lineCreateAgentW(handle, id_buffer, pin_buffer, out),
+                   (out, id_buffer, pin_buffer), wait)
+        return self._agent(int(out[0]), agent_id, pin)
+
+    def session_infos(
+        self,
+        sessions: Iterable[AgentSession],
+        *,
+        timeout: float | timedelta | None = None,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """lineGetAgentSessionInfo for many sessions: every request goes out
+        first, then the replies are collected. Results are in the order of
+        ``sessions``. ``timeout`` bounds the whole batch.
+
+        With ``return_exceptions`` a failed session's entry is its
+        :class:`TapiError` instead of raising the first one.
+        """
+        items = list(sessions)
+        for i, session in enumerate(items):
+            if not isinstance(session, AgentSession):
+                raise TypeError(f"sessions[{i}] must be an AgentSession, "
+                                f"got {type(session).__name__}")
+            if session._line is not self:
+                raise ValueError(f"sessions[{i}] belongs to another line")
+        wait = self._timeout(timeout)
+        deadline = None if wait is None else time.monotonic() + wait
+        handle = self._live_handle("lineGetAgentSessionInfo")
+        calls: list[_StructRequest | TapiError] = []
+        for session in items:
+            request = self._struct_request(
+                "lineGetAgentSessionInfo", "LINEAGENTSESSIONINFO", SESSION_INFO_SIZE,
+                _session_info_call(handle, session._handle))
+            try:
+                request.start()
+            except TapiError as exc:
+                if not return_exceptions:
+                    raise
+                calls.append(exc)
+                continue
+            calls.append(request)
+        results: list[Any] = []
+        first_error: TapiError | None = None
+        for call in calls:
+            if isinstance(call, TapiError):
+                results.append(call)
+                continue
+            try:
+                results.append(decode_session_info(call.result(deadline)))
+            except TapiError as exc:
+                if not return_exceptions and first_error is None:
+                    first_error = exc
+                results.append(exc)
+        if first_error is not None:
+            raise first_error
+        return results
+
+    # -- groups and queues ---------------------------------------------------------
+    def groups(self, *, timeout: float | timedelta | None = None) -> list[Group]:
+        """All ACD groups (lineGetGroupListW; TAPI 3: ITACDGroup objects)."""
+        wait = self._timeout(timeout)
+        handle = self._live_handle("lineGetGroupListW")
+        data = self._get_struct("lineGetGroupListW", "LINEAGENTGROUPLIST", 4096,
+                                lambda ptr: lib.lineGetGroupListW(handle, ptr), wait)
+        return decode_group_list(data)
+
+    def queues(self, group: UUID | Group, *,
+               timeout: float | timedelta | None = None) -> list[Queue]:
+        """The queues of an ACD group (lineGetQueueListW; needs API version 3.0)."""
+        group_id = group.id if isinstance(group, Group) else _validate.uuid(group, "group")
+        wait = self._timeout(timeout)
+        guid = ffi.new("GUID *")
+        ffi.memmove(guid, uuid_to_guid_bytes(group_id), 16)
+        handle = self._live_handle("lineGetQueueListW")
+        call = self._struct_request("lineGetQueueListW", "LINEQUEUELIST", 2048,
+                                    lambda ptr: lib.lineGetQueueListW(handle, guid, ptr),
+                                    (guid,))
+        deadline = None if wait is None else time.monotonic() + wait
+        call.start()
+        return decode_queue_list(call.result(deadline))
+
+    def queue_info(self, queue: int | Queue, *,
+                   timeout: float | timedelta | None = None) -> QueueInfo:
+        """Statistics of a queue (lineGetQueueInfo; needs API version 3.0)."""
+        queue_id = queue.id if isinstance(queue, Queue) else _validate.dword(queue, "queue")
+        wait = self._timeout(timeout)
+        handle = self._live_handle("lineGetQueueInfo")
+        data = self._get_struct("lineGetQueueInfo", "LINEQUEUEINFO", QUEUE_INFO_SIZE,
+                                lambda ptr: lib.lineGetQueueInfo(handle, queue_id, ptr), wait)
+        return decode_queue_info(data)
+
+    def set_queue_measurement_period(
+        self, queue: int | Queue, period: float | timedelta, *,
+        timeout: float | timedelta | None = None,
+    ) -> None:
+        """lineSetQueueMeasurementPeriod (whole seconds)."""
+        queue_id = queue.id if isinstance(queue, Queue) else _validate.dword(queue, "queue")
+        value = _period(period, "period")
+        wait = self._timeout(timeout)
+        handle = self._live_handle("lineSetQueueMeasurementPeriod")
+        self._call("lineSetQueueMeasurementPeriod",
+                   lambda: lib.lineSetQueueMeasurementPeriod(handle, queue_id, value), (), wait)
+
+
+class TapiApp:
+    """A TAPI application registration (lineInitializeExW with the event mechanism).
+
+    ``timeout`` is the default wait for every reply (TAPI 3's two minutes).
+    Use as a context manager, or call :meth:`close` (idempotent): open lines
+    are closed and pending requests fail with :class:`TapiClosedError`.
+    """
+
+    def __init__(
+        self,
+        app_name: str = "pytapi2",
+        *,
+        timeout: float | timedelta = DEFAULT_TIMEOUT,
+        event_queue_size: int = 100_000,
+    ) -> None:
+        name = _validate.text(app_name, "app_name", max_length=256)
+        default = _validate.timeout(timeout, DEFAULT_TIMEOUT)
+        if isinstance(event_queue_size, bool) or not isinstance(event_queue_size, int):
+            raise TypeError("event_queue_size must be an int")
+        if event_queue_size < 1:
+            raise ValueError(f"event_queue_size must be positive, got {event_queue_size}")
+        self._timeout = default
+        self._closed = True
+        self._size_hints: dict[str, int] = {}
+        self._lines: dict[int, Line] = {}
+        self._lock = threading.Lock()
+        _native.pin()
+        try:
+            handle = ffi.new("HLINEAPP *")
+            devices = ffi.new("DWORD *")
+            version = ffi.new("DWORD *", ApiVersion.V3_1)
+            params = ffi.new("LINEINITIALIZEEXPARAMS *")
+            params.dwTotalSize = ffi.sizeof("LINEINITIALIZEEXPARAMS")
+            params.dwOptions = lib.LINEINITIALIZEEXOPTION_USEEVENT
+            check(lib.lineInitializeExW(handle, ffi.NULL, ffi.NULL, name, devices, version,
+                                        params), "lineInitializeExW")
+        except BaseException:
+            _native.unpin()
+            raise
+        self._handle = int(handle[0])
+        self._num_devices = int(devices[0])
+        self._api_version = int(version[0])
+        self._engine = Engine(self._handle, on_line_close=self._on_line_close,
+                              event_queue_size=event_queue_size)
+        self._closed = False
+        log.debug("lineInitializeExW: app %d, %d devices, API %#x", self._handle,
+                  self._num_devices, self._api_version)
+
+    # -- properties ----------------------------------------------------------------
+    @property
+    def handle(self) -> int:
+        """The hLineApp."""
+        return self._handle
+
+    @property
+    def num_devices(self) -> int:
+        return self._num_devices
+
+    @property
+    def api_version(self) -> ApiVersion | int:
+        """The highest API version TAPI supports (from lineInitializeExW)."""
+        return _api_version(self._api_version)
+
+    @property
+    def timeout(self) -> float | None:
+        """Default reply timeout in seconds (None: wait forever)."""
+        return self._timeout
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def lines(self) -> list[Line]:
+        """The lines opened by this app and not closed."""
+        with self._lock:
+            return [line for line in self._lines.values() if not line.closed]
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"handle={self._handle}"
+        return f"<TapiApp {state}>"
+
+    def __enter__(self) -> TapiApp:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """lineShutdown: closes every line and fails every pending request."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            lines = list(self._lines.values())
+        for line in lines:
+            line._mark_closed()
+        rc = self._engine.shutdown()
+        _native.unpin()
+        if rc is not None and rc < 0:
+            log.warning("lineShutdown: %s", TapiError.from_code(rc, "lineShutdown"))
+
+    shutdown = close
+
+    def _check_open(self, function: str) -> None:
+        if self._closed:
+            raise TapiClosedError(f"{function}: the TapiApp is closed", function=function)
+
+    def _on_line_close(self, line_handle: int) -> None:
+        # Called by the engine, under its lock, for LINE_CLOSE: no C calls here.
+        line = self._lines.get(line_handle)
+        if line is not None:
+            line._mark_closed()
+
+    # -- lines -----------------------------------------------------------------------
+    def negotiate_api_version(
+        self, device_id: int, low: ApiVersion | int = ApiVersion.V2_2,
+        high: ApiVersion | int = ApiVersion.V3_1,
+    ) -> ApiVersion | int:
+        """lineNegotiateAPIVersion for a device (synchronous)."""
+        device = _validate.dword(device_id, "device_id")
+        low_value = _validate.dword(int(low), "low")
+        high_value = _validate.dword(int(high), "high")
+        if low_value > high_value:
+            raise ValueError(f"low ({low_value:#x}) must not exceed high ({high_value:#x})")
+        self._check_open("lineNegotiateAPIVersion")
+        version = ffi.new("DWORD *")
+        extension = ffi.new("LINEEXTENSIONID *")
+        check(lib.lineNegotiateAPIVersion(self._handle, device, low_value, high_value, version,
+                                          extension), "lineNegotiateAPIVersion")
+        return _api_version(int(version[0]))
+
+    def open_line(
+        self,
+        device_id: int,
+        *,
+        low: ApiVersion | int = ApiVersion.V2_2,
+        high: ApiVersion | int = ApiVersion.V3_1,
+        privileges: int = lib.LINECALLPRIVILEGE_NONE,
+        media_modes: int = lib.LINEMEDIAMODE_INTERACTIVEVOICE,
+    ) -> Line:
+        """Negotiate an API version in [low, high] (at least 2.2 for agent
+        sessions) and open the line (lineOpenW)."""
+        device = _validate.dword(device_id, "device_id")
+        privileges = _validate.dword(privileges, "privileges")
+        media_modes = _validate.dword(media_modes, "media_modes")
+        version = int(self.negotiate_api_version(device, low, high))
+        out = ffi.new("HLINE *")
+        with self._lock:
+            self._check_open("lineOpenW")
+            check(lib.lineOpenW(self._handle, device, out, version, 0, device, privileges,
+                                media_modes, ffi.NULL), "lineOpenW")
+            line = Line(self, device, int(out[0]), version)
+            self._lines[line.handle] = line
+        log.debug("lineOpenW: device %d -> line %d (API %#x)", device, line.handle, version)
+        return line
+
+    def agent_caps(self, device_id: int, address_id: int = 0, *,
+                   timeout: float | timedelta | None = None) -> AgentCaps:
+        """The agent capabilities of an address (lineGetAgentCapsW)."""
+        device = _validate.dword(device_id, "device_id")
+        address = _validate.dword(address_id, "address_id")
+        wait = _validate.timeout(timeout, self._timeout)
+        version = int(self.negotiate_api_version(device))
+        deadline = None if wait is None else time.monotonic() + wait
+        size = max(self._size_hints.get("lineGetAgentCapsW", 1024), AGENT_CAPS_SIZE)
+        for _attempt in range(MAX_ATTEMPTS):
+            buffer = ffi.new("char[]", size)
+            pointer = ffi.cast("LINEAGENTCAPS *", buffer)
+            pointer.dwTotalSize = size
+            request = self._engine.submit(
+                "lineGetAgentCapsW",
+                functools.partial(lib.lineGetAgentCapsW, self._handle, device, address, version,
+                                  pointer),
+                (buffer,))
+            self._engine.wait(request, _remaining(deadline))
+            data: bytes = ffi.buffer(buffer, size)[:]
+            needed = int.from_bytes(data[4:8], "little")
+            if needed <= size:
+                return decode_agent_caps(data)
+            if needed > MAX_SIZE:
+                break
+            size = self._size_hints["lineGetAgentCapsW"] = needed
+        raise TapiProtocolError("lineGetAgentCapsW: LINEAGENTCAPS kept growing",
+                                function="lineGetAgentCapsW")
+
+    # -- events ----------------------------------------------------------------------
+    def next_event(self, timeout: float | timedelta | None = None) -> Event | None:
+        """The next event, waiting up to ``timeout`` seconds (None: the app
+        default; ``float('inf')``: forever); None if none arrived."""
+        wait = _validate.timeout(timeout, self._timeout)
+        if self._closed:
+            return None
+        item = self._engine.next_event(wait)
+        return None if item is None else self._to_event(item)
+
+    def events(self, timeout: float | timedelta = 1.0) -> Iterator[Event]:
+        """Yield events as they arrive; stop once none arrives within ``timeout``
+        seconds (or the app is closed). Pumps TAPI's messages itself, so
+        replies for other threads keep flowing while it waits."""
+        wait = _validate.timeout(timeout, self._timeout)
+        while not self._closed:
+            item = self._engine.next_event(wait)
+            if item is None:
+                return
+            yield self._to_event(item)
+
+    def _to_event(self, item: Message) -> Event:
+        device, message, _instance, param1, param2, param3 = item
+        line = self._lines.get(device)
+        if line is not None:
+            if message == lib.LINE_AGENTSESSIONSTATUS:
+                status = AgentSessionStatus(param2 & 0xFFFFFFFF)
+                state = None
+                if AgentSessionStatus.STATE in status:
+                    try:
+                        state = AgentSessionState(param3)
+                    except ValueError:
+                        log.warning("LINE_AGENTSESSIONSTATUS with unknown state %#x", param3)
+                return AgentSessionEvent(line, line._session(param1 & 0xFFFFFFFF), status,
+                                         state)
+            if message == lib.LINE_AGENTSTATUSEX:
+                agent_status = AgentStatus(param2 & 0xFFFFFFFF)
+                agent_state = None
+                if AgentStatus.STATE in agent_status:
+                    try:
+                        agent_state = AgentState(param3)
+                    except ValueError:
+                        log.warning("LINE_AGENTSTATUSEX with unknown state %#x", param3)
+                return AgentEvent(line, line._agent(param1 & 0xFFFFFFFF), agent_status,
+                                  agent_state)
+            if message == lib.LINE_CLOSE:
+                return LineClosedEvent(line)
+        try:
+            kind: LineMessage | int = LineMessage(message)
+        except ValueError:
+            kind = message
+        return LineEvent(line, kind, device, param1, param2, param3)
