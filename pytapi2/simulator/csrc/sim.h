@@ -1,0 +1,328 @@
+/*
+ * sim.h — internal header of the pytapi2 TAPI simulator (libtapisim).
+ *
+ * Architecture (one line per module):
+ *   state.c    global model state, the big lock, handle tables, reset/unload
+ *   clock.c    model clock (virtual / real), timed-event heap, timer thread, DATE
+ *   model.c    agents, groups, queues, sessions, calls, transitions, statistics
+ *   traffic.c  seeded random call arrivals per group (xoshiro256**)
+ *   messages.c per-app message queues, pending replies, the pollable fd
+ *   faults.c   injected faults (tapisim_inject_fault)
+ *   varsize.c  writers of the variable-size TAPI structures
+ *   tapi_api.c the exported TAPI functions
+ *   control.c  the exported tapisim_* control API
+ *
+ * Threading: ONE mutex (g.mu) protects the whole model. Every exported
+ * function takes it for its whole duration except while lineGetMessage is
+ * blocked: it waits on the condition variable g.msg_cv (CLOCK_MONOTONIC) which
+ * releases the lock. The optional timer thread (started lazily, joined at
+ * reset/unload) takes the same lock to process due events.
+ *
+ * Ownership: everything reachable from `g` is owned by `g` and freed by
+ * sim_free_all() (tapisim_reset and the library destructor).
+ */
+#ifndef TAPISIM_SIM_H
+#define TAPISIM_SIM_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pytapi2_tapi.h"
+
+#define SIM_EXPORT __attribute__((visibility("default")))
+
+/* ---- handles --------------------------------------------------------------
+ * HLINEAPP / HLINE = (generation << 16) | slot, generation in 1..0x7FFF taken
+ * from a counter that is never reset, so stale handles (closed, shut down, or
+ * from before tapisim_reset) are detected. O(1) lookup: slots[handle & 0xFFFF]
+ * and compare the stored generation.
+ * HAGENT = agent index + 1, HAGENTSESSION = session index + 1: model-wide,
+ * shared by every application (like a real ACD proxy). */
+#define SIM_SLOT_BITS 16
+#define SIM_MAX_SLOTS (1u << SIM_SLOT_BITS)
+
+typedef struct sim_table {
+    void **slots;
+    uint16_t *gens;
+    size_t cap;
+    size_t used;
+} sim_table;
+
+/* ---- messages ------------------------------------------------------------ */
+typedef struct sim_item {
+    struct sim_item *prev, *next;
+    LINEMESSAGE msg;
+    uint64_t seq;
+    int is_reply;
+    HLINE line;            /* line a reply belongs to (0: app-level request) */
+    int64_t due_ns;        /* monotonic ns at which it becomes deliverable */
+    int held;              /* REORDER fault: held until a later reply is delivered */
+    int64_t held_until_ns; /* ... or until this time, whichever first */
+    void *dest;            /* caller's output memory, written on delivery */
+    size_t len;
+    unsigned char *data;   /* private result copied to dest on delivery */
+} sim_item;
+
+typedef struct sim_app {
+    HLINEAPP handle;
+    int fd_r, fd_w;
+    int fd_signaled;
+    sim_item *head, *tail;
+    DWORD n_replies;       /* replies queued (pending, delayed or held) */
+    DWORD next_req;
+} sim_app;
+
+typedef struct sim_line {
+    HLINE handle;
+    HLINEAPP app;
+    DWORD device;
+    DWORD version;
+    DWORD privileges;
+    DWORD_PTR cb;
+} sim_line;
+
+/* ---- model ---------------------------------------------------------------- */
+enum { PH_NONE = 0, PH_RING, PH_TALK, PH_WRAP };
+
+typedef struct sim_call {
+    int phase;
+    uint64_t id;
+    int64_t offered_ms;     /* arrival of the call (time-to-answer origin) */
+    int64_t answered_ms;
+    int64_t wrap_start_ms;
+    DWORD talk_ms, wrapup_ms;
+    size_t queue;           /* queue index + 1 that fed it (0: none) */
+} sim_call;
+
+typedef struct sim_session {
+    HAGENTSESSION handle;
+    size_t agent;           /* agent index */
+    size_t group;           /* group index */
+    DWORD address;
+    DWORD device;
+    DWORD state, next;
+    int64_t start_ms;
+    int64_t end_ms;         /* valid when state is ENDED or RELEASED */
+    int64_t idle_since_ms;  /* for longest-idle routing */
+    DWORD calls;
+    int64_t talk_ms, wrap_ms, wait_ms, longest_wait_ms;
+    sim_call call;
+} sim_session;
+
+typedef struct sim_agent {
+    WCHAR *id;
+    WCHAR *pin;             /* NULL: no PIN */
+    int created;            /* lineCreateAgentW issued its HAGENT */
+    DWORD device;           /* device it was created on (event routing) */
+    DWORD state, next;      /* LINEAGENTSTATEEX_ */
+    DWORD period_s;
+    int64_t reset_ms;
+    DWORD calls;
+    int64_t talk_ms, wrap_ms;
+    HAGENTSESSION *sessions;
+    size_t nsessions, capsessions;
+} sim_agent;
+
+typedef struct sim_wait {
+    struct sim_wait *next;
+    uint64_t id;
+    int64_t arrival_ms;
+    DWORD talk_ms, wrapup_ms, ring_ms;
+} sim_wait;
+
+typedef struct sim_queue {
+    DWORD id;
+    WCHAR *name;
+    size_t group;
+    DWORD period_s;
+    DWORD total_queued, current, abandoned;
+    int64_t longest_ever_ms, wait_sum_ms;
+    DWORD wait_count;
+} sim_queue;
+
+typedef struct sim_group {
+    GUID id;
+    WCHAR *name;
+    size_t *queues;         /* queue indices, in creation order */
+    size_t nqueues;
+    int traffic_on;
+    tapisim_traffic traffic;
+    uint64_t traffic_gen;
+    uint64_t rng[4];
+    sim_wait *waiting;      /* FIFO of calls waiting in the group's first queue */
+} sim_group;
+
+/* ---- timed events ------------------------------------------------------- */
+enum { EV_ANSWER = 1, EV_TALK_END, EV_WRAP_END, EV_SCHED_STATE, EV_ARRIVAL, EV_ABANDON };
+
+typedef struct sim_event {
+    int64_t t;
+    uint64_t seq;
+    int kind;
+    HAGENTSESSION session;
+    size_t group;
+    uint64_t ref;
+    DWORD a, b;
+} sim_event;
+
+/* ---- faults ------------------------------------------------------------- */
+enum {
+    FN_lineInitializeExW, FN_lineShutdown, FN_lineNegotiateAPIVersion, FN_lineOpenW,
+    FN_lineClose, FN_lineGetMessage, FN_lineCreateAgentW, FN_lineCreateAgentSessionW,
+    FN_lineGetAgentSessionList, FN_lineGetAgentSessionInfo, FN_lineSetAgentSessionState,
+    FN_lineGetAgentInfo, FN_lineSetAgentMeasurementPeriod, FN_lineSetAgentStateEx,
+    FN_lineGetAgentCapsW, FN_lineGetGroupListW, FN_lineGetQueueListW, FN_lineGetQueueInfo,
+    FN_lineSetQueueMeasurementPeriod, FN_COUNT
+};
+
+typedef struct sim_fault {
+    int kind;
+    DWORD count;
+    DWORD lineerr;
+    DWORD param;
+} sim_fault;
+
+typedef struct sim_fault_list {
+    sim_fault *v;
+    size_t n, cap;
+} sim_fault_list;
+
+/* What one async request does with its reply (decided by faults_take). */
+typedef struct sim_hit {
+    int kind;               /* 0 or TAPISIM_FAULT_* */
+    DWORD lineerr;
+    DWORD param;
+} sim_hit;
+
+/* ---- the global state ----------------------------------------------------- */
+typedef struct sim_state {
+    pthread_mutex_t mu;
+    pthread_cond_t msg_cv;      /* lineGetMessage waiters (monotonic clock) */
+    pthread_cond_t timer_cv;    /* the timer thread */
+
+    /* configuration */
+    DWORD num_lines, addresses, max_version;
+    DWORD latency_us;
+    DWORD init_state, init_next;
+
+    /* handles */
+    sim_table apps, lines;
+    uint16_t gen_counter;       /* never reset: see SIM handles above */
+    uint64_t item_seq;
+
+    /* clock */
+    int clock_mode;
+    double speed;
+    int64_t model_ms;           /* current model time (processed up to here) */
+    int64_t base_model_ms;      /* real mode: model time at base_mono_ns */
+    int64_t base_mono_ns;
+    sim_event *heap;
+    size_t nheap, capheap;
+    uint64_t event_seq;
+    int processing;             /* re-entrancy guard of sim_process_until */
+
+    /* timer thread */
+    int timer_started;
+    uint64_t timer_epoch;       /* a running timer thread exits when this changes */
+    pthread_t timer;
+
+    /* model */
+    sim_agent **agents; size_t nagents, capagents;
+    sim_group **groups; size_t ngroups, capgroups;
+    sim_queue **queues; size_t nqueues, capqueues;
+    sim_session **sessions; size_t nsessions, capsessions;
+    uint64_t call_seq;
+
+    /* faults */
+    sim_fault_list faults[FN_COUNT];
+} sim_state;
+
+extern sim_state g;
+
+/* state.c */
+void sim_lock(void);
+void sim_unlock(void);
+int sim_grow(void **arr, size_t *cap, size_t need, size_t elem);
+WCHAR *sim_wcsdup(LPCWSTR s);
+size_t sim_wcslen(LPCWSTR s);
+int sim_wcseq(LPCWSTR a, LPCWSTR b);
+int sim_table_add(sim_table *t, void *obj, DWORD *handle);
+void *sim_table_get(const sim_table *t, DWORD handle);
+void sim_table_remove(sim_table *t, DWORD handle);
+sim_app *sim_app_get(HLINEAPP h);
+sim_line *sim_line_get(HLINE h);
+void sim_free_all(void);
+void sim_defaults(void);
+int sim_any_app(void);
+
+/* clock.c */
+int64_t sim_mono_ns(void);
+int64_t sim_now(void);                 /* model "now" (real mode: from the monotonic clock) */
+void sim_touch(void);                  /* process every event due up to now */
+void sim_process_until(int64_t t);     /* process events with time <= t in order, then now = t */
+int sim_schedule(const sim_event *ev); /* 0 or TAPISIM_E_NOMEM */
+int64_t sim_next_event_mono_ns(void);  /* real mode: when the next event is due; -1 none */
+double sim_date_from_ms(int64_t unix_ms);
+void sim_timer_kick(void);             /* start the timer thread if needed, wake it */
+void sim_timer_stop_locked(void);      /* called with the lock held; joins (unlocks inside) */
+int64_t sim_floordiv(int64_t a, int64_t b);
+
+/* model.c */
+int sim_valid_session_state(DWORD s);
+int sim_transition_ok(DWORD from, DWORD to);
+sim_session *sim_session_get(HAGENTSESSION h);
+sim_agent *sim_agent_get(HAGENT h);
+sim_group *sim_group_find(const GUID *id, size_t *index);
+sim_queue *sim_queue_find(DWORD id, size_t *index);
+sim_agent *sim_agent_find(LPCWSTR id, size_t *index);
+int sim_session_set_state(sim_session *s, DWORD state, DWORD next); /* 0 / TAPISIM_E_STATE */
+int sim_offer(sim_session *s, int64_t offered_ms, DWORD ring_ms, DWORD talk_ms, DWORD wrapup_ms, size_t queue);
+void sim_event_fire(const sim_event *ev);
+void sim_dispatch_group(size_t group);
+void sim_defer_begin(void);
+void sim_defer_flush(void);
+void sim_emit_session(const sim_session *s, DWORD status, DWORD p3);
+void sim_emit_agent(size_t agent, DWORD status, DWORD p3);
+int sim_session_create(size_t agent, size_t group, DWORD address, DWORD device, HAGENTSESSION *out);
+int64_t sim_session_duration_ms(const sim_session *s);
+void sim_free_model(void);
+
+/* traffic.c */
+int sim_traffic_set(size_t group, const tapisim_traffic *t);
+void sim_traffic_arrival(size_t group, uint64_t gen);
+void sim_traffic_abandon(size_t group, uint64_t id);
+sim_wait *sim_traffic_pop(size_t group);
+
+/* messages.c */
+int sim_app_new(sim_app **out);
+void sim_app_free(sim_app *a);
+int sim_post(sim_app *a, DWORD hdev, DWORD msgid, DWORD_PTR cb, DWORD_PTR p1, DWORD_PTR p2, DWORD_PTR p3);
+int sim_post_reply(sim_app *a, HLINE line, DWORD_PTR cb, DWORD reqid, DWORD err, const sim_hit *hit,
+                   void *dest, unsigned char *data, size_t len);
+void sim_suppress_line(sim_app *a, HLINE line);
+sim_item *sim_take_deliverable(sim_app *a, int64_t now_ns);
+int64_t sim_app_next_due(const sim_app *a, int64_t now_ns); /* earliest future due, -1 none */
+void sim_app_update_fd(sim_app *a);
+void sim_update_all_fds(void);
+void sim_deliver(sim_app *a, sim_item *it, LINEMESSAGE *out);
+DWORD sim_next_request(sim_app *a);
+
+/* faults.c */
+int sim_fault_index(const char *name);
+int sim_fault_is_async(int fn);
+int sim_fault_is_varsize(int fn);
+sim_hit sim_fault_take(int fn);
+void sim_faults_clear(void);
+
+/* varsize.c */
+int vs_session_list(const sim_agent *a, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
+int vs_session_info(const sim_session *s, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
+int vs_agent_info(const sim_agent *a, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
+int vs_agent_caps(DWORD version, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
+int vs_group_list(DWORD total, DWORD inflate, unsigned char **out, size_t *len);
+int vs_queue_list(const sim_group *gr, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
+int vs_queue_info(const sim_queue *q, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
+DWORD vs_caps_fixed_size(DWORD version);
+
+#endif
