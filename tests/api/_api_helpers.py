@@ -1,0 +1,46 @@
+"""Helpers of the public-API tests (imported by the test modules)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytapi2
+from pytapi2 import _native
+
+
+class Raw:
+    """A structure TAPI filled through the app's engine: ``ptr`` for field
+    reads, ``data`` as the raw bytes. Holds the buffer alive."""
+
+    def __init__(self, buffer: Any, struct: str, size: int) -> None:
+        self.buffer = buffer
+        self.ptr = _native.ffi.cast(struct + " *", buffer)
+        self.data = bytes(_native.ffi.buffer(buffer, size))
+
+
+def raw_call(line: pytapi2.Line, function: str, struct: str, size: int,
+             invoke: Callable[[Any], int]) -> Raw:
+    """One asynchronous call made by hand through the app's engine."""
+    ffi = _native.ffi
+    buffer = ffi.new("char[]", size)
+    pointer = ffi.cast(struct + " *", buffer)
+    pointer.dwTotalSize = size
+    engine = line.app._engine
+    engine.wait(engine.submit(function, lambda: invoke(pointer), (buffer,), line.handle), 10.0)
+    return Raw(buffer, struct, size)
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Wait for a condition driven by other threads (ends as soon as it holds)."""
+    event = threading.Event()
+    remaining = timeout
+    step = 0.001
+    while remaining > 0:
+        if predicate():
+            return True
+        event.wait(step)
+        remaining -= step
+        step = min(step * 2, 0.05)
+    return predicate()
