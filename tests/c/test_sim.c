@@ -1,0 +1,1028 @@
+/*
+ * C tests of the TAPI simulator, compiled together with its sources under
+ * ASan + UBSan + LSan by tests/c/run.sh.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim.h"
+
+static int failures, checks;
+
+#define CHECK(c)                                                                      \
+    do {                                                                              \
+        checks++;                                                                     \
+        if (!(c)) {                                                                   \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c);     \
+            failures++;                                                               \
+        }                                                                             \
+    } while (0)
+
+#define EQ(a, b)                                                                      \
+    do {                                                                              \
+        long long a_ = (long long)(a), b_ = (long long)(b);                           \
+        checks++;                                                                     \
+        if (a_ != b_) {                                                               \
+            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld (0x%llx != 0x%llx)\n", \
+                    __FILE__, __LINE__, #a, #b, a_, b_, a_, b_);                      \
+            failures++;                                                               \
+        }                                                                             \
+    } while (0)
+
+#define LE(x) ((LONG)(x)) /* LINEERR_ as the LONG a function returns */
+
+static const GUID G1 = {0x11111111, 0x2222, 0x3333, {1, 2, 3, 4, 5, 6, 7, 8}};
+static const GUID G2 = {0x99999999, 0x8888, 0x7777, {8, 7, 6, 5, 4, 3, 2, 1}};
+static const GUID GX = {0xDEADBEEF, 0, 0, {0}};
+
+typedef struct ctx {
+    HLINEAPP app;
+    HLINE line;
+    DWORD ndev;
+    int fd;
+} ctx;
+
+/* every non-reply message seen by wait_reply / drain */
+static LINEMESSAGE evlog[8192];
+static size_t nev;
+
+static void log_msg(const LINEMESSAGE *m)
+{
+    if (nev < sizeof evlog / sizeof evlog[0])
+        evlog[nev++] = *m;
+}
+
+static size_t count_ev(DWORD msgid, DWORD_PTR p1, DWORD_PTR p2, DWORD_PTR p3)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nev; i++)
+        if (evlog[i].dwMessageID == msgid && evlog[i].dwParam1 == p1 && evlog[i].dwParam2 == p2 &&
+            evlog[i].dwParam3 == p3)
+            n++;
+    return n;
+}
+
+static void init_app(ctx *c)
+{
+    LINEINITIALIZEEXPARAMS p;
+    memset(&p, 0, sizeof p);
+    p.dwTotalSize = sizeof p;
+    p.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+    DWORD ver = TAPI_VERSION3_1;
+    EQ(lineInitializeExW(&c->app, NULL, NULL, u"test", &c->ndev, &ver, &p), 0);
+    c->fd = (int)(intptr_t)p.Handles.hEvent;
+}
+
+static void open_ctx(ctx *c, DWORD version)
+{
+    init_app(c);
+    EQ(lineOpenW(c->app, 0, &c->line, version, 0, 0xCB, LINECALLPRIVILEGE_OWNER, LINEMEDIAMODE_INTERACTIVEVOICE,
+                 NULL),
+       0);
+}
+
+/* Pump messages until the LINE_REPLY of `id`; returns its dwParam2 (or -1). */
+static long long wait_reply(HLINEAPP app, LONG id)
+{
+    LINEMESSAGE m;
+    for (int i = 0; i < 100000; i++) {
+        if (lineGetMessage(app, &m, 5000) != 0)
+            return -1;
+        if (m.dwMessageID == LINE_REPLY && m.dwParam1 == (DWORD_PTR)id)
+            return (long long)m.dwParam2;
+        log_msg(&m);
+    }
+    return -1;
+}
+
+static void drain(HLINEAPP app)
+{
+    LINEMESSAGE m;
+    while (lineGetMessage(app, &m, 0) == 0)
+        log_msg(&m);
+}
+
+static HAGENT create_agent(ctx *c, LPWSTR id, LPWSTR pin)
+{
+    HAGENT h = 0;
+    LONG r = lineCreateAgentW(c->line, id, pin, &h);
+    CHECK(r > 0);
+    EQ(wait_reply(c->app, r), 0);
+    return h;
+}
+
+static HAGENTSESSION create_session(ctx *c, HAGENT a, const GUID *grp)
+{
+    HAGENTSESSION h = 0;
+    GUID gg = *grp;
+    LONG r = lineCreateAgentSessionW(c->line, a, NULL, 0, &gg, &h);
+    CHECK(r > 0);
+    EQ(wait_reply(c->app, r), 0);
+    return h;
+}
+
+static LINEAGENTSESSIONINFO info(ctx *c, HAGENTSESSION s)
+{
+    LINEAGENTSESSIONINFO i;
+    memset(&i, 0, sizeof i);
+    i.dwTotalSize = sizeof i;
+    LONG r = lineGetAgentSessionInfo(c->line, s, &i);
+    CHECK(r > 0);
+    EQ(wait_reply(c->app, r), 0);
+    return i;
+}
+
+static long long set_state(ctx *c, HAGENTSESSION s, DWORD st, DWORD next)
+{
+    LONG r = lineSetAgentSessionState(c->line, s, st, next);
+    CHECK(r > 0);
+    return wait_reply(c->app, r);
+}
+
+static void fresh(void)
+{
+    EQ(tapisim_reset(), 0);
+    nev = 0;
+}
+
+static void base_model(void)
+{
+    EQ(tapisim_add_agent(u"1001", u"1234"), 0);
+    EQ(tapisim_add_agent(u"1002", NULL), 0);
+    EQ(tapisim_add_group(&G1, u"Sales"), 0);
+    EQ(tapisim_add_group(&G2, u"Support desk"), 0);
+    EQ(tapisim_add_queue(&G1, 7, u"Q7"), 0);
+    EQ(tapisim_add_queue(&G1, 8, u"Overflow"), 0);
+}
+
+/* ---------------------------------------------------------------------------- */
+
+static void test_init_shutdown(void)
+{
+    fresh();
+    LINEINITIALIZEEXPARAMS p;
+    memset(&p, 0, sizeof p);
+    p.dwTotalSize = sizeof p;
+    p.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
+    HLINEAPP app = 0;
+    DWORD n = 0, ver = TAPI_VERSION2_2;
+    EQ(lineInitializeExW(NULL, NULL, NULL, NULL, &n, &ver, &p), LE(LINEERR_INVALPOINTER));
+    EQ(lineInitializeExW(&app, NULL, NULL, NULL, NULL, &ver, &p), LE(LINEERR_INVALPOINTER));
+    EQ(lineInitializeExW(&app, NULL, NULL, NULL, &n, NULL, &p), LE(LINEERR_INVALPOINTER));
+    EQ(lineInitializeExW(&app, NULL, NULL, NULL, &n, &ver, NULL), LE(LINEERR_INVALPOINTER));
+    p.dwTotalSize = sizeof p - 1;
+    EQ(lineInitializeExW(&app, NULL, NULL, NULL, &n, &ver, &p), LE(LINEERR_STRUCTURETOOSMALL));
+    p.dwTotalSize = sizeof p;
+    ver = TAPI_VERSION1_4;
+    EQ(lineInitializeExW(&app, NULL, NULL, NULL, &n, &ver, &p), LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    ver = TAPI_VERSION2_0;
+    p.dwOptions = LINEINITIALIZEEXOPTION_USEHIDDENWINDOW;
+    EQ(lineInitializeExW(&app, NULL, NULL, NULL, &n, &ver, &p), LE(LINEERR_INVALPARAM));
+    p.dwOptions = LINEINITIALIZEEXOPTION_USECOMPLETIONPORT;
+    EQ(lineInitializeExW(&app, NULL, NULL, NULL, &n, &ver, &p), LE(LINEERR_INVALPARAM));
+    p.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT | LINEINITIALIZEEXOPTION_CALLHUBTRACKING;
+    EQ(tapisim_configure_lines(3, 2, TAPI_VERSION3_0), 0);
+    EQ(lineInitializeExW(&app, NULL, NULL, NULL, &n, &ver, &p), 0);
+    EQ(ver, TAPI_VERSION3_1);
+    EQ(n, 3);
+    EQ(p.dwUsedSize, sizeof p);
+    EQ(p.dwNeededSize, sizeof p);
+    int fd = -1;
+    EQ(tapisim_message_fd(app, &fd), 0);
+    EQ(fd, (int)(intptr_t)p.Handles.hEvent);
+    EQ(tapisim_configure_lines(1, 1, TAPI_VERSION3_1), TAPISIM_E_STATE);
+    EQ(tapisim_configure_lines(0, 1, TAPI_VERSION3_1), TAPISIM_E_INVAL);
+
+    /* a second app at the same time */
+    ctx c2;
+    init_app(&c2);
+    CHECK(c2.app != app);
+
+    /* negotiate */
+    DWORD v = 0;
+    LINEEXTENSIONID ext;
+    memset(&ext, 0xAB, sizeof ext);
+    EQ(lineNegotiateAPIVersion(app + 1, 0, TAPI_VERSION1_0, TAPI_VERSION3_1, &v, &ext), LE(LINEERR_INVALAPPHANDLE));
+    EQ(lineNegotiateAPIVersion(app, 3, TAPI_VERSION1_0, TAPI_VERSION3_1, &v, &ext), LE(LINEERR_BADDEVICEID));
+    EQ(lineNegotiateAPIVersion(app, 0, TAPI_VERSION1_0, TAPI_VERSION3_1, NULL, &ext), LE(LINEERR_INVALPOINTER));
+    EQ(lineNegotiateAPIVersion(app, 0, TAPI_VERSION1_0, TAPI_VERSION3_1, &v, NULL), LE(LINEERR_INVALPOINTER));
+    EQ(lineNegotiateAPIVersion(app, 0, TAPI_VERSION2_2, TAPI_VERSION2_0, &v, &ext),
+       LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    EQ(lineNegotiateAPIVersion(app, 0, TAPI_VERSION3_1, TAPI_VERSION3_1, &v, &ext),
+       LE(LINEERR_INCOMPATIBLEAPIVERSION)); /* device max is 3.0 */
+    EQ(lineNegotiateAPIVersion(app, 0, 0x10000, 0x10002, &v, &ext), LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    EQ(lineNegotiateAPIVersion(app, 0, TAPI_VERSION1_0, TAPI_VERSION3_1, &v, &ext), 0);
+    EQ(v, TAPI_VERSION3_0);
+    EQ(ext.dwExtensionID0 | ext.dwExtensionID1 | ext.dwExtensionID2 | ext.dwExtensionID3, 0);
+    EQ(lineNegotiateAPIVersion(app, 2, TAPI_VERSION2_0, TAPI_VERSION2_2, &v, &ext), 0);
+    EQ(v, TAPI_VERSION2_2);
+
+    /* open */
+    HLINE l1 = 0, l2 = 0;
+    EQ(lineOpenW(0, 0, &l1, TAPI_VERSION2_2, 0, 0, LINECALLPRIVILEGE_NONE, 0, NULL), LE(LINEERR_INVALAPPHANDLE));
+    EQ(lineOpenW(app, 3, &l1, TAPI_VERSION2_2, 0, 0, LINECALLPRIVILEGE_NONE, 0, NULL), LE(LINEERR_BADDEVICEID));
+    EQ(lineOpenW(app, 0, NULL, TAPI_VERSION2_2, 0, 0, LINECALLPRIVILEGE_NONE, 0, NULL), LE(LINEERR_INVALPOINTER));
+    EQ(lineOpenW(app, 0, &l1, TAPI_VERSION3_1, 0, 0, LINECALLPRIVILEGE_NONE, 0, NULL),
+       LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    EQ(lineOpenW(app, 0, &l1, 0x10002, 0, 0, LINECALLPRIVILEGE_NONE, 0, NULL), LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    EQ(lineOpenW(app, 0, &l1, TAPI_VERSION2_2, 0, 0, 0, 0, NULL), LE(LINEERR_INVALPRIVSELECT));
+    EQ(lineOpenW(app, 0, &l1, TAPI_VERSION2_2, 0, 0, LINECALLPRIVILEGE_OWNER | 0x100, 0, NULL),
+       LE(LINEERR_INVALPRIVSELECT));
+    EQ(lineOpenW(app, 0, &l1, TAPI_VERSION2_2, 1, 0, LINECALLPRIVILEGE_OWNER, 0, NULL),
+       LE(LINEERR_INCOMPATIBLEEXTVERSION));
+    EQ(lineOpenW(app, 0, &l1, TAPI_VERSION2_2, 0, 0, LINECALLPRIVILEGE_OWNER | LINEOPENOPTION_PROXY, 0, NULL), 0);
+    EQ(lineOpenW(app, 0, &l2, TAPI_VERSION2_2, 0, 0, LINECALLPRIVILEGE_MONITOR, 0, NULL), 0);
+    CHECK(l1 != l2 && l1 != 0);
+    EQ(lineClose(l1), 0);
+    EQ(lineClose(l1), LE(LINEERR_INVALLINEHANDLE));
+    EQ(lineClose(0), LE(LINEERR_INVALLINEHANDLE));
+
+    /* lineGetMessage */
+    LINEMESSAGE m;
+    EQ(lineGetMessage(app, NULL, 0), LE(LINEERR_INVALPOINTER));
+    EQ(lineGetMessage(0, &m, 0), LE(LINEERR_INVALAPPHANDLE));
+    EQ(lineGetMessage(app, &m, 0), LE(LINEERR_OPERATIONFAILED));
+    EQ(lineGetMessage(app, &m, 20), LE(LINEERR_OPERATIONFAILED));
+
+    /* shutdown */
+    EQ(lineShutdown(0x12345), LE(LINEERR_INVALAPPHANDLE));
+    EQ(lineShutdown(app), 0);
+    EQ(lineShutdown(app), LE(LINEERR_INVALAPPHANDLE));
+    EQ(lineClose(l2), LE(LINEERR_INVALLINEHANDLE)); /* shutdown closed it */
+    EQ(lineGetMessage(app, &m, 0), LE(LINEERR_INVALAPPHANDLE));
+    EQ(tapisim_message_fd(app, &fd), TAPISIM_E_NOTFOUND);
+    EQ(lineShutdown(c2.app), 0);
+    EQ(tapisim_configure_lines(1, 1, TAPI_VERSION3_1), 0);
+}
+
+static void test_async_functions(void)
+{
+    fresh();
+    EQ(tapisim_configure_lines(1, 2, TAPI_VERSION3_1), 0);
+    base_model();
+    ctx c;
+    open_ctx(&c, TAPI_VERSION3_1);
+
+    /* lineCreateAgentW */
+    HAGENT ha = 0xFEEDu;
+    EQ(lineCreateAgentW(0, u"1001", u"1234", &ha), LE(LINEERR_INVALLINEHANDLE));
+    EQ(lineCreateAgentW(c.line, u"1001", u"1234", NULL), LE(LINEERR_INVALPOINTER));
+    LONG r1 = lineCreateAgentW(c.line, u"1001", u"9999", &ha);
+    LONG r2 = lineCreateAgentW(c.line, u"nobody", NULL, &ha);
+    LONG r3 = lineCreateAgentW(c.line, u"1001", u"1234", &ha);
+    CHECK(r1 > 0 && r2 == r1 + 1 && r3 == r2 + 1);
+    EQ(ha, 0xFEEDu); /* written only on delivery */
+    EQ(wait_reply(c.app, r1), LINEERR_INVALPASSWORD);
+    EQ(wait_reply(c.app, r2), LINEERR_INVALAGENTID);
+    EQ(ha, 0xFEEDu);
+    EQ(wait_reply(c.app, r3), 0);
+    EQ(ha, 1);
+    drain(c.app);
+    EQ(count_ev(LINE_AGENTSTATUSEX, ha, LINEAGENTSTATUSEX_NEWAGENT, 0), 1);
+    EQ(create_agent(&c, u"1001", u"1234"), ha); /* same ID -> same handle, no new NEWAGENT */
+    drain(c.app);
+    EQ(count_ev(LINE_AGENTSTATUSEX, ha, LINEAGENTSTATUSEX_NEWAGENT, 0), 1);
+    HAGENT hb = create_agent(&c, u"1002", NULL);
+    EQ(hb, 2);
+
+    /* lineCreateAgentSessionW */
+    HAGENTSESSION hs = 0;
+    GUID grp = G1, bad = GX;
+    EQ(lineCreateAgentSessionW(c.line, ha, NULL, 0, NULL, &hs), LE(LINEERR_INVALPOINTER));
+    EQ(lineCreateAgentSessionW(c.line, ha, NULL, 0, &grp, NULL), LE(LINEERR_INVALPOINTER));
+    EQ(wait_reply(c.app, lineCreateAgentSessionW(c.line, 77, NULL, 0, &grp, &hs)), LINEERR_INVALPARAM);
+    EQ(wait_reply(c.app, lineCreateAgentSessionW(c.line, ha, NULL, 0, &bad, &hs)), LINEERR_INVALAGENTGROUP);
+    EQ(wait_reply(c.app, lineCreateAgentSessionW(c.line, ha, NULL, 2, &grp, &hs)), LINEERR_INVALADDRESSID);
+    EQ(wait_reply(c.app, lineCreateAgentSessionW(c.line, ha, u"0000", 0, &grp, &hs)), LINEERR_INVALPASSWORD);
+    EQ(hs, 0);
+    LONG r = lineCreateAgentSessionW(c.line, ha, u"1234", 1, &grp, &hs);
+    EQ(hs, 0);
+    EQ(wait_reply(c.app, r), 0);
+    EQ(hs, 1);
+    drain(c.app);
+    EQ(count_ev(LINE_AGENTSESSIONSTATUS, hs, LINEAGENTSESSIONSTATUS_NEWSESSION, 0), 1);
+    for (size_t i = 0; i < nev; i++)
+        if (evlog[i].dwMessageID == LINE_AGENTSESSIONSTATUS) {
+            EQ(evlog[i].hDevice, c.line);
+            EQ(evlog[i].dwCallbackInstance, 0xCB);
+        }
+
+    /* lineGetAgentSessionInfo */
+    LINEAGENTSESSIONINFO si;
+    memset(&si, 0, sizeof si);
+    EQ(sizeof si, 76);
+    si.dwTotalSize = sizeof si - 1;
+    EQ(lineGetAgentSessionInfo(c.line, hs, &si), LE(LINEERR_STRUCTURETOOSMALL));
+    EQ(lineGetAgentSessionInfo(c.line, hs, NULL), LE(LINEERR_INVALPOINTER));
+    si.dwTotalSize = sizeof si;
+    EQ(wait_reply(c.app, lineGetAgentSessionInfo(c.line, 999, &si)), LINEERR_INVALPARAM);
+    si = info(&c, hs);
+    EQ(si.dwNeededSize, 76);
+    EQ(si.dwUsedSize, 76);
+    EQ(si.dwAgentSessionState, LINEAGENTSESSIONSTATE_NOTREADY);
+    EQ(si.dwNextAgentSessionState, LINEAGENTSESSIONSTATE_READY);
+    CHECK(si.dateSessionStartTime == sim_date_from_ms(TAPISIM_DEFAULT_TIME_MS));
+    EQ(si.dwSessionDuration, 0);
+
+    /* lineSetAgentSessionState */
+    EQ(lineSetAgentSessionState(c.line, hs, 3, 0), LE(LINEERR_INVALAGENTSESSIONSTATE));
+    EQ(lineSetAgentSessionState(c.line, hs, 0x40, 0), LE(LINEERR_INVALAGENTSESSIONSTATE));
+    EQ(lineSetAgentSessionState(c.line, hs, 0, 0x40), LE(LINEERR_INVALPARAM));
+    EQ(set_state(&c, 999, LINEAGENTSESSIONSTATE_READY, 0), LINEERR_INVALPARAM);
+    EQ(set_state(&c, hs, LINEAGENTSESSIONSTATE_BUSYONCALL, 0), LINEERR_INVALAGENTSESSIONSTATE);
+    EQ(set_state(&c, hs, LINEAGENTSESSIONSTATE_BUSYWRAPUP, 0), LINEERR_INVALAGENTSESSIONSTATE);
+    EQ(set_state(&c, hs, LINEAGENTSESSIONSTATE_NOTREADY, 0), 0); /* same state: no-op */
+    EQ(set_state(&c, hs, 0, LINEAGENTSESSIONSTATE_NOTREADY), 0);
+    si = info(&c, hs);
+    EQ(si.dwAgentSessionState, LINEAGENTSESSIONSTATE_NOTREADY);
+    EQ(si.dwNextAgentSessionState, LINEAGENTSESSIONSTATE_NOTREADY);
+    nev = 0;
+    EQ(set_state(&c, hs, LINEAGENTSESSIONSTATE_READY, 0), 0);
+    drain(c.app);
+    EQ(count_ev(LINE_AGENTSESSIONSTATUS, hs, LINEAGENTSESSIONSTATUS_STATE, LINEAGENTSESSIONSTATE_READY), 1);
+    EQ(set_state(&c, hs, LINEAGENTSESSIONSTATE_ENDED, 0), 0);
+    EQ(set_state(&c, hs, LINEAGENTSESSIONSTATE_READY, 0), LINEERR_INVALAGENTSESSIONSTATE);
+    EQ(set_state(&c, hs, LINEAGENTSESSIONSTATE_RELEASED, 0), 0);
+    EQ(set_state(&c, hs, LINEAGENTSESSIONSTATE_ENDED, 0), LINEERR_INVALAGENTSESSIONSTATE);
+
+    /* lineGetAgentInfo / measurement period / state */
+    LINEAGENTINFO ai;
+    memset(&ai, 0x5A, sizeof ai);
+    ai.dwTotalSize = sizeof ai - 1;
+    EQ(lineGetAgentInfo(c.line, ha, &ai), LE(LINEERR_STRUCTURETOOSMALL));
+    ai.dwTotalSize = sizeof ai;
+    EQ(wait_reply(c.app, lineGetAgentInfo(c.line, 55, &ai)), LINEERR_INVALPARAM);
+    EQ(wait_reply(c.app, lineGetAgentInfo(c.line, ha, &ai)), 0);
+    EQ(ai.dwUsedSize, sizeof ai);
+    EQ(ai.dwAgentState, LINEAGENTSTATEEX_READY);
+    EQ(ai.dwNextAgentState, 0);
+    EQ(ai.dwMeasurementPeriod, 1800);
+    EQ(ai.dwNumberOfACDCalls, 0);
+    EQ(lineSetAgentMeasurementPeriod(c.line, ha, 0), LE(LINEERR_INVALPARAM));
+    EQ(wait_reply(c.app, lineSetAgentMeasurementPeriod(c.line, 55, 60)), LINEERR_INVALPARAM);
+    nev = 0;
+    EQ(wait_reply(c.app, lineSetAgentMeasurementPeriod(c.line, ha, 60)), 0);
+    drain(c.app);
+    EQ(count_ev(LINE_AGENTSTATUSEX, ha, LINEAGENTSTATUSEX_UPDATEINFO, 0), 1);
+    EQ(lineSetAgentStateEx(c.line, ha, 3, 0), LE(LINEERR_INVALAGENTSTATE));
+    EQ(lineSetAgentStateEx(c.line, ha, 0x80, 0), LE(LINEERR_INVALAGENTSTATE));
+    EQ(lineSetAgentStateEx(c.line, ha, 0, 5), LE(LINEERR_INVALAGENTSTATE));
+    EQ(wait_reply(c.app, lineSetAgentStateEx(c.line, ha, LINEAGENTSTATEEX_BUSYACD, LINEAGENTSTATEEX_READY)), 0);
+    drain(c.app);
+    EQ(count_ev(LINE_AGENTSTATUSEX, ha, LINEAGENTSTATUSEX_STATE, LINEAGENTSTATEEX_BUSYACD), 1);
+    EQ(wait_reply(c.app, lineGetAgentInfo(c.line, ha, &ai)), 0);
+    EQ(ai.dwAgentState, LINEAGENTSTATEEX_BUSYACD);
+    EQ(ai.dwNextAgentState, LINEAGENTSTATEEX_READY);
+    EQ(ai.dwMeasurementPeriod, 60);
+
+    /* lineGetAgentCapsW */
+    unsigned char capsbuf[256];
+    LINEAGENTCAPS *caps = (LINEAGENTCAPS *)capsbuf;
+    memset(capsbuf, 0xEE, sizeof capsbuf);
+    caps->dwTotalSize = sizeof capsbuf;
+    EQ(lineGetAgentCapsW(0, 0, 0, TAPI_VERSION2_2, caps), LE(LINEERR_INVALAPPHANDLE));
+    EQ(lineGetAgentCapsW(c.app, 1, 0, TAPI_VERSION2_2, caps), LE(LINEERR_BADDEVICEID));
+    EQ(lineGetAgentCapsW(c.app, 0, 0, TAPI_VERSION2_2, NULL), LE(LINEERR_INVALPOINTER));
+    EQ(lineGetAgentCapsW(c.app, 0, 0, TAPI_VERSION2_1, caps), LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    caps->dwTotalSize = sizeof(LINEAGENTCAPS) - 1;
+    EQ(lineGetAgentCapsW(c.app, 0, 0, TAPI_VERSION2_2, caps), LE(LINEERR_STRUCTURETOOSMALL));
+    caps->dwTotalSize = sizeof capsbuf;
+    EQ(wait_reply(c.app, lineGetAgentCapsW(c.app, 0, 5, TAPI_VERSION2_2, caps)), LINEERR_INVALADDRESSID);
+    EQ(wait_reply(c.app, lineGetAgentCapsW(c.app, 0, 1, TAPI_VERSION3_0, caps)), 0);
+    EQ(caps->dwCapsVersion, TAPI_VERSION3_0);
+    EQ(caps->dwUsedSize, caps->dwNeededSize);
+    EQ(caps->dwAgentHandlerInfoSize, sizeof(u"pytapi2 simulator"));
+    EQ(caps->dwAgentHandlerInfoOffset % 4, 0);
+    CHECK(memcmp(capsbuf + caps->dwAgentHandlerInfoOffset, u"pytapi2 simulator", sizeof(u"pytapi2 simulator")) == 0);
+    CHECK(caps->ProxyGUID.Data1 != 0);
+    EQ(capsbuf[caps->dwUsedSize], 0xEE); /* beyond dwUsedSize untouched */
+
+    /* group / queue lists */
+    unsigned char lbuf[512];
+    LINEAGENTGROUPLIST *gl = (LINEAGENTGROUPLIST *)lbuf;
+    memset(lbuf, 0xEE, sizeof lbuf);
+    gl->dwTotalSize = sizeof(LINEAGENTGROUPLIST) - 1;
+    EQ(lineGetGroupListW(c.line, gl), LE(LINEERR_STRUCTURETOOSMALL));
+    gl->dwTotalSize = sizeof(LINEAGENTGROUPLIST);
+    EQ(wait_reply(c.app, lineGetGroupListW(c.line, gl)), 0);
+    EQ(gl->dwNumEntries, 0);
+    EQ(gl->dwUsedSize, sizeof(LINEAGENTGROUPLIST));
+    DWORD need = gl->dwNeededSize;
+    EQ(need, 24 + 2 * 24 + 12 + 28); /* "Sales\0"=12, "Support desk\0"=26 -> 28 */
+    gl->dwTotalSize = need;
+    EQ(wait_reply(c.app, lineGetGroupListW(c.line, gl)), 0);
+    EQ(gl->dwNumEntries, 2);
+    EQ(gl->dwListSize, 48);
+    EQ(gl->dwListOffset, 24);
+    LINEAGENTGROUPENTRY ge;
+    memcpy(&ge, lbuf + 24 + 24, sizeof ge);
+    CHECK(memcmp(&ge.GroupID, &G2, 16) == 0);
+    EQ(ge.dwNameSize, 26);
+    EQ(ge.dwNameOffset % 4, 0);
+    CHECK(memcmp(lbuf + ge.dwNameOffset, u"Support desk", 26) == 0);
+
+    LINEQUEUELIST *ql = (LINEQUEUELIST *)lbuf;
+    memset(lbuf, 0, sizeof lbuf);
+    ql->dwTotalSize = sizeof lbuf;
+    EQ(lineGetQueueListW(c.line, &grp, NULL), LE(LINEERR_INVALPOINTER));
+    EQ(wait_reply(c.app, lineGetQueueListW(c.line, &bad, ql)), LINEERR_INVALAGENTGROUP);
+    EQ(wait_reply(c.app, lineGetQueueListW(c.line, &grp, ql)), 0);
+    EQ(ql->dwNumEntries, 2);
+    LINEQUEUEENTRY qe;
+    memcpy(&qe, lbuf + ql->dwListOffset + sizeof qe, sizeof qe);
+    EQ(qe.dwQueueID, 8);
+    CHECK(memcmp(lbuf + qe.dwNameOffset, u"Overflow", 18) == 0);
+
+    LINEQUEUEINFO qi;
+    memset(&qi, 0, sizeof qi);
+    qi.dwTotalSize = sizeof qi;
+    EQ(wait_reply(c.app, lineGetQueueInfo(c.line, 99, &qi)), LINEERR_INVALPARAM);
+    EQ(wait_reply(c.app, lineGetQueueInfo(c.line, 7, &qi)), 0);
+    EQ(qi.dwMeasurementPeriod, 1800);
+    EQ(lineSetQueueMeasurementPeriod(c.line, 7, 0), LE(LINEERR_INVALPARAM));
+    EQ(wait_reply(c.app, lineSetQueueMeasurementPeriod(c.line, 99, 60)), LINEERR_INVALPARAM);
+    EQ(wait_reply(c.app, lineSetQueueMeasurementPeriod(c.line, 7, 60)), 0);
+    EQ(wait_reply(c.app, lineGetQueueInfo(c.line, 7, &qi)), 0);
+    EQ(qi.dwMeasurementPeriod, 60);
+
+    /* API version refusal */
+    HLINE l21, l22;
+    EQ(lineOpenW(c.app, 0, &l21, TAPI_VERSION2_1, 0, 0, LINECALLPRIVILEGE_OWNER, 0, NULL), 0);
+    EQ(lineOpenW(c.app, 0, &l22, TAPI_VERSION2_2, 0, 0, LINECALLPRIVILEGE_OWNER, 0, NULL), 0);
+    EQ(lineCreateAgentW(l21, u"1001", NULL, &ha), LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    EQ(lineGetAgentSessionInfo(l21, hs, &si), LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    EQ(lineSetAgentSessionState(l21, hs, 0, 0), LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    EQ(lineGetGroupListW(l21, gl), LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    EQ(lineGetQueueListW(l22, &grp, ql), LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    EQ(lineGetQueueInfo(l22, 7, &qi), LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    EQ(lineSetQueueMeasurementPeriod(l22, 7, 5), LE(LINEERR_INCOMPATIBLEAPIVERSION));
+    EQ(lineShutdown(c.app), 0);
+}
+
+static void test_varsize_list(void)
+{
+    fresh();
+    base_model();
+    ctx c;
+    open_ctx(&c, TAPI_VERSION2_2);
+    HAGENT ha = create_agent(&c, u"1002", NULL);
+    for (int i = 0; i < 600; i++)
+        create_session(&c, ha, i % 2 ? &G1 : &G2);
+    DWORD n = 0;
+    EQ(tapisim_session_count(&n), 0);
+    EQ(n, 600);
+    size_t full = sizeof(LINEAGENTSESSIONLIST) + 600 * sizeof(LINEAGENTSESSIONENTRY);
+    unsigned char *buf = malloc(full + 64);
+    memset(buf, 0xCC, full + 64);
+    LINEAGENTSESSIONLIST *l = (LINEAGENTSESSIONLIST *)buf;
+    l->dwTotalSize = 100;
+    EQ(wait_reply(c.app, lineGetAgentSessionList(c.line, ha, l)), 0);
+    EQ(l->dwTotalSize, 100);
+    EQ(l->dwNeededSize, full);
+    EQ(l->dwUsedSize, sizeof *l);
+    EQ(l->dwNumEntries, 0);
+    EQ(l->dwListSize, 0);
+    EQ(l->dwListOffset, 0);
+    EQ(buf[sizeof *l], 0xCC);
+    l->dwTotalSize = l->dwNeededSize;
+    EQ(wait_reply(c.app, lineGetAgentSessionList(c.line, ha, l)), 0);
+    EQ(l->dwUsedSize, full);
+    EQ(l->dwNumEntries, 600);
+    EQ(l->dwListSize, 600 * 28);
+    EQ(l->dwListOffset, 24);
+    LINEAGENTSESSIONENTRY e;
+    memcpy(&e, buf + 24 + 599 * 28, sizeof e);
+    EQ(e.hAgentSession, 600);
+    EQ(e.hAgent, ha);
+    CHECK(memcmp(&e.GroupID, &G1, 16) == 0);
+    EQ(buf[full], 0xCC);
+    free(buf);
+    EQ(lineShutdown(c.app), 0);
+}
+
+static void test_call_life(void)
+{
+    fresh();
+    base_model();
+    EQ(tapisim_set_initial_session_state(LINEAGENTSESSIONSTATE_READY, 0), 0);
+    EQ(tapisim_set_initial_session_state(LINEAGENTSESSIONSTATE_BUSYONCALL, 0), TAPISIM_E_INVAL);
+    ctx c;
+    open_ctx(&c, TAPI_VERSION2_2);
+    HAGENT ha = create_agent(&c, u"1002", NULL);
+    HAGENTSESSION s = create_session(&c, ha, &G1);
+    EQ(tapisim_offer_call(999, 0, 0, 0), TAPISIM_E_NOTFOUND);
+    EQ(tapisim_offer_call(s, 5000, 60000, 10000), 0);
+    EQ(tapisim_offer_call(s, 5000, 60000, 10000), TAPISIM_E_STATE); /* reserved */
+    EQ(info(&c, s).dwAgentSessionState, LINEAGENTSESSIONSTATE_READY);
+    nev = 0;
+    EQ(tapisim_advance(4999), 0);
+    EQ(info(&c, s).dwAgentSessionState, LINEAGENTSESSIONSTATE_READY);
+    EQ(tapisim_advance(1), 0);
+    EQ(info(&c, s).dwAgentSessionState, LINEAGENTSESSIONSTATE_BUSYONCALL);
+    EQ(tapisim_advance(60000), 0);
+    LINEAGENTSESSIONINFO i = info(&c, s);
+    EQ(i.dwAgentSessionState, LINEAGENTSESSIONSTATE_BUSYWRAPUP);
+    EQ(i.dwNumberOfCalls, 0); /* stats change only when the call completes */
+    EQ(tapisim_advance(10000), 0);
+    i = info(&c, s);
+    EQ(i.dwAgentSessionState, LINEAGENTSESSIONSTATE_READY);
+    EQ(i.dwSessionDuration, 75);
+    EQ(i.dwNumberOfCalls, 1);
+    EQ(i.dwTotalTalkTime, 60);
+    EQ(i.dwAverageTalkTime, 60);
+    EQ(i.dwTotalWrapUpTime, 10);
+    EQ(i.dwAverageWrapUpTime, 10);
+    EQ(i.dwTotalCallTime, 70);
+    EQ(i.dwAverageCallTime, 70);
+    EQ(i.cyACDCallRate, 480000); /* 1 call in 75 s = 48 calls/hour */
+    EQ(i.dwLongestTimeToAnswer, 5);
+    EQ(i.dwAverageTimeToAnswer, 5);
+    drain(c.app);
+    /* events in order */
+    DWORD_PTR expect[][3] = {
+        {LINE_AGENTSESSIONSTATUS, LINEAGENTSESSIONSTATUS_STATE, LINEAGENTSESSIONSTATE_BUSYONCALL},
+        {LINE_AGENTSESSIONSTATUS, LINEAGENTSESSIONSTATUS_STATE, LINEAGENTSESSIONSTATE_BUSYWRAPUP},
+        {LINE_AGENTSESSIONSTATUS, LINEAGENTSESSIONSTATUS_UPDATEINFO, 0},
+        {LINE_AGENTSTATUSEX, LINEAGENTSTATUSEX_UPDATEINFO, 0},
+        {LINE_AGENTSESSIONSTATUS, LINEAGENTSESSIONSTATUS_STATE, LINEAGENTSESSIONSTATE_READY},
+    };
+    EQ(nev, 5);
+    for (size_t k = 0; k < 5 && k < nev; k++) {
+        EQ(evlog[k].dwMessageID, expect[k][0]);
+        EQ(evlog[k].dwParam2, expect[k][1]);
+        EQ(evlog[k].dwParam3, expect[k][2]);
+    }
+    LINEAGENTINFO ai;
+    memset(&ai, 0, sizeof ai);
+    ai.dwTotalSize = sizeof ai;
+    EQ(wait_reply(c.app, lineGetAgentInfo(c.line, ha, &ai)), 0);
+    EQ(ai.dwNumberOfACDCalls, 1);
+    EQ(ai.dwTotalACDTalkTime, 60);
+    EQ(ai.dwTotalACDWrapUpTime, 10);
+    EQ(ai.dwTotalACDCallTime, 70);
+    EQ(ai.cyOverallCallRate, 480000);
+
+    /* forced off a call: talk so far, no wrap-up */
+    EQ(tapisim_offer_call(s, 1000, 60000, 10000), 0);
+    EQ(tapisim_advance(21000), 0);
+    EQ(set_state(&c, s, LINEAGENTSESSIONSTATE_NOTREADY, 0), 0);
+    i = info(&c, s);
+    EQ(i.dwAgentSessionState, LINEAGENTSESSIONSTATE_NOTREADY);
+    EQ(i.dwNumberOfCalls, 2);
+    EQ(i.dwTotalTalkTime, 80);
+    EQ(i.dwTotalWrapUpTime, 10);
+    EQ(i.dwAverageTimeToAnswer, 3);
+    EQ(tapisim_advance(100000), 0); /* the stale phase events do nothing */
+    EQ(info(&c, s).dwNumberOfCalls, 2);
+
+    /* lost call: leaves READY while ringing */
+    EQ(set_state(&c, s, LINEAGENTSESSIONSTATE_READY, LINEAGENTSESSIONSTATE_NOTREADY), 0);
+    EQ(tapisim_offer_call(s, 5000, 1000, 1000), 0);
+    EQ(tapisim_advance(1000), 0);
+    EQ(tapisim_set_session_state(s, LINEAGENTSESSIONSTATE_NOTREADY, LINEAGENTSESSIONSTATE_NOTREADY), 0);
+    EQ(tapisim_advance(10000), 0);
+    i = info(&c, s);
+    EQ(i.dwNumberOfCalls, 2);
+    EQ(i.dwAgentSessionState, LINEAGENTSESSIONSTATE_NOTREADY);
+    EQ(tapisim_set_session_state(s, LINEAGENTSESSIONSTATE_BUSYONCALL, 0), TAPISIM_E_STATE);
+
+    /* next state applied at completion; early wrap-up exit */
+    EQ(tapisim_set_session_state(s, LINEAGENTSESSIONSTATE_READY, LINEAGENTSESSIONSTATE_NOTREADY), 0);
+    EQ(tapisim_offer_call(s, 0, 2000, 5000), 0);
+    EQ(info(&c, s).dwAgentSessionState, LINEAGENTSESSIONSTATE_BUSYONCALL);
+    EQ(tapisim_advance(7000), 0);
+    EQ(info(&c, s).dwAgentSessionState, LINEAGENTSESSIONSTATE_NOTREADY);
+    EQ(tapisim_set_session_state(s, LINEAGENTSESSIONSTATE_READY, 0), 0);
+    EQ(tapisim_offer_call(s, 0, 2000, 5000), 0);
+    EQ(tapisim_advance(3500), 0);
+    EQ(set_state(&c, s, LINEAGENTSESSIONSTATE_READY, 0), 0); /* wrap-up cut at 1.5 s */
+    i = info(&c, s);
+    EQ(i.dwNumberOfCalls, 4);
+    EQ(i.dwTotalTalkTime, 84);
+    EQ(i.dwTotalWrapUpTime, 16); /* 10 + 5 + 1.5 = 16.5 -> 16 */
+
+    /* scheduled change, ENDED freezes the duration, RELEASED */
+    int64_t now;
+    EQ(tapisim_get_time(&now), 0);
+    EQ(tapisim_schedule_session_state(s, now - 1, LINEAGENTSESSIONSTATE_ENDED, 0), TAPISIM_E_INVAL);
+    EQ(tapisim_schedule_session_state(s, now + 1000, LINEAGENTSESSIONSTATE_ENDED, 0), 0);
+    EQ(tapisim_advance(999), 0);
+    EQ(info(&c, s).dwAgentSessionState, LINEAGENTSESSIONSTATE_READY);
+    EQ(tapisim_advance(1), 0);
+    i = info(&c, s);
+    EQ(i.dwAgentSessionState, LINEAGENTSESSIONSTATE_ENDED);
+    DWORD dur = i.dwSessionDuration;
+    EQ(tapisim_advance(3600000), 0);
+    EQ(info(&c, s).dwSessionDuration, dur);
+    EQ(tapisim_set_session_state(s, LINEAGENTSESSIONSTATE_RELEASED, 0), 0);
+    EQ(tapisim_advance(3600000), 0);
+    EQ(info(&c, s).dwSessionDuration, dur);
+    EQ(tapisim_set_session_state(s, LINEAGENTSESSIONSTATE_READY, 0), TAPISIM_E_STATE);
+    EQ(tapisim_set_session_state(s, 3, 0), TAPISIM_E_INVAL);
+    EQ(lineShutdown(c.app), 0);
+}
+
+static void test_date_and_clock(void)
+{
+    fresh();
+    CHECK(sim_date_from_ms(-2209161600000LL) == 0.0);                          /* 1899-12-30 */
+    CHECK(sim_date_from_ms(-2209161600000LL + 2 * 86400000LL + 43200000) == 2.5); /* 1900-01-01 12:00 */
+    CHECK(sim_date_from_ms(-2209161600000LL - 18 * 3600000LL) == -1.25);       /* 1899-12-29 06:00 */
+    CHECK(sim_date_from_ms(0) == 25569.0);
+    int64_t t;
+    EQ(tapisim_set_time(-2209161600000LL), 0);
+    EQ(tapisim_get_time(&t), 0);
+    EQ(t, -2209161600000LL);
+    EQ(tapisim_advance(-1), TAPISIM_E_INVAL);
+    EQ(tapisim_set_clock(7, 1.0), TAPISIM_E_INVAL);
+    EQ(tapisim_set_clock(TAPISIM_CLOCK_REAL, 0.0), TAPISIM_E_INVAL);
+    EQ(tapisim_set_clock(TAPISIM_CLOCK_REAL, 1000.0), 0);
+    EQ(tapisim_set_time(0), TAPISIM_E_STATE);
+    struct timespec ts = {0, 20000000};
+    nanosleep(&ts, NULL);
+    EQ(tapisim_get_time(&t), 0);
+    CHECK(t > -2209161600000LL); /* moved by itself */
+    EQ(tapisim_set_clock(TAPISIM_CLOCK_VIRTUAL, 0), 0);
+    int64_t t2;
+    EQ(tapisim_get_time(&t2), 0);
+    nanosleep(&ts, NULL);
+    EQ(tapisim_get_time(&t), 0);
+    EQ(t, t2);
+}
+
+static LONG session_info_req(ctx *c, HAGENTSESSION s, LINEAGENTSESSIONINFO *i)
+{
+    memset(i, 0x77, sizeof *i);
+    i->dwTotalSize = sizeof *i;
+    return lineGetAgentSessionInfo(c->line, s, i);
+}
+
+static void test_faults(void)
+{
+    fresh();
+    base_model();
+    ctx c;
+    open_ctx(&c, TAPI_VERSION3_0);
+    HAGENT ha = create_agent(&c, u"1002", NULL);
+    HAGENTSESSION s = create_session(&c, ha, &G1);
+    LINEAGENTSESSIONINFO i, j;
+    DWORD pend;
+    LINEMESSAGE m;
+
+    EQ(tapisim_inject_fault("lineNope", TAPISIM_FAULT_ERROR, 1, LINEERR_NOMEM, 0), TAPISIM_E_NOTFOUND);
+    EQ(tapisim_inject_fault("lineSetAgentSessionState", TAPISIM_FAULT_INFLATE_NEEDED, 1, 0, 8), TAPISIM_E_INVAL);
+    EQ(tapisim_inject_fault("lineOpenW", TAPISIM_FAULT_DROP_REPLY, 1, 0, 0), TAPISIM_E_INVAL);
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", 9, 1, 0, 0), TAPISIM_E_INVAL);
+
+    /* ERROR: sync return, applies only after validation passes */
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_ERROR, 2, LINEERR_RESOURCEUNAVAIL, 0), 0);
+    EQ(lineGetAgentSessionInfo(c.line, s, NULL), LE(LINEERR_INVALPOINTER)); /* not consumed */
+    EQ(session_info_req(&c, s, &i), LE(LINEERR_RESOURCEUNAVAIL));
+    EQ(session_info_req(&c, s, &i), LE(LINEERR_RESOURCEUNAVAIL));
+    CHECK(session_info_req(&c, s, &i) > 0);
+    drain(c.app);
+    EQ(tapisim_inject_fault("lineOpenW", TAPISIM_FAULT_ERROR, 1, LINEERR_NODRIVER, 0), 0);
+    HLINE lx;
+    EQ(lineOpenW(c.app, 0, &lx, TAPI_VERSION2_2, 0, 0, LINECALLPRIVILEGE_NONE, 0, NULL), LE(LINEERR_NODRIVER));
+
+    /* REPLY_ERROR: no effect, output untouched */
+    EQ(tapisim_inject_fault("lineSetAgentSessionState", TAPISIM_FAULT_REPLY_ERROR, 1, LINEERR_OPERATIONFAILED, 0), 0);
+    EQ(set_state(&c, s, LINEAGENTSESSIONSTATE_READY, 0), LINEERR_OPERATIONFAILED);
+    EQ(info(&c, s).dwAgentSessionState, LINEAGENTSESSIONSTATE_NOTREADY);
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_REPLY_ERROR, 1, LINEERR_OPERATIONFAILED, 0), 0);
+    LONG r = session_info_req(&c, s, &i);
+    EQ(wait_reply(c.app, r), LINEERR_OPERATIONFAILED);
+    EQ(i.dwNeededSize, 0x77777777);
+
+    /* DELAY */
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_DELAY_REPLY, 1, 0, 60), 0);
+    r = session_info_req(&c, s, &i);
+    EQ(lineGetMessage(c.app, &m, 0), LE(LINEERR_OPERATIONFAILED));
+    EQ(tapisim_pending_replies(c.app, &pend), 0);
+    EQ(pend, 1);
+    struct pollfd pfd = {c.fd, POLLIN, 0};
+    EQ(poll(&pfd, 1, 0), 0);
+    EQ(poll(&pfd, 1, 5000), 1); /* the timer thread makes it readable */
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwParam1, r);
+    EQ(i.dwUsedSize, 76);
+    EQ(poll(&pfd, 1, 0), 0);
+
+    /* DROP: effect happens, no reply, output untouched, not pending */
+    EQ(tapisim_inject_fault("lineSetAgentSessionState", TAPISIM_FAULT_DROP_REPLY, 1, 0, 0), 0);
+    CHECK(lineSetAgentSessionState(c.line, s, LINEAGENTSESSIONSTATE_READY, 0) > 0);
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_DROP_REPLY, 1, 0, 0), 0);
+    CHECK(session_info_req(&c, s, &i) > 0);
+    EQ(tapisim_pending_replies(c.app, &pend), 0);
+    EQ(pend, 0);
+    nev = 0;
+    drain(c.app);
+    EQ(nev, 1); /* just the STATE event */
+    EQ(count_ev(LINE_AGENTSESSIONSTATUS, s, LINEAGENTSESSIONSTATUS_STATE, LINEAGENTSESSIONSTATE_READY), 1);
+    EQ(i.dwTotalSize, 76);
+    EQ(i.dwNeededSize, 0x77777777);
+
+    /* REORDER */
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_REORDER_REPLY, 1, 0, 0), 0);
+    LONG ra = session_info_req(&c, s, &i);
+    LONG rb = session_info_req(&c, s, &j);
+    EQ(lineGetMessage(c.app, &m, 1000), 0);
+    EQ(m.dwParam1, rb);
+    EQ(lineGetMessage(c.app, &m, 1000), 0);
+    EQ(m.dwParam1, ra);
+    EQ(i.dwUsedSize, 76);
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_REORDER_REPLY, 1, 0, 0), 0);
+    ra = session_info_req(&c, s, &i); /* alone: delivered after the fallback delay */
+    EQ(lineGetMessage(c.app, &m, 0), LE(LINEERR_OPERATIONFAILED));
+    EQ(lineGetMessage(c.app, &m, 5000), 0);
+    EQ(m.dwParam1, ra);
+
+    /* INFLATE_NEEDED */
+    unsigned char buf[256];
+    LINEAGENTSESSIONLIST *l = (LINEAGENTSESSIONLIST *)buf;
+    memset(buf, 0, sizeof buf);
+    l->dwTotalSize = 24 + 28;
+    EQ(tapisim_inject_fault("lineGetAgentSessionList", TAPISIM_FAULT_INFLATE_NEEDED, 1, 0, 100), 0);
+    EQ(wait_reply(c.app, lineGetAgentSessionList(c.line, ha, l)), 0);
+    EQ(l->dwNeededSize, 24 + 28 + 100);
+    EQ(l->dwUsedSize, 24);
+    EQ(l->dwNumEntries, 0);
+    l->dwTotalSize = l->dwNeededSize;
+    EQ(wait_reply(c.app, lineGetAgentSessionList(c.line, ha, l)), 0);
+    EQ(l->dwNeededSize, 24 + 28);
+    EQ(l->dwUsedSize, 24 + 28);
+    EQ(l->dwNumEntries, 1);
+    EQ(tapisim_clear_faults(), 0);
+
+    /* lineClose suppresses outstanding replies */
+    EQ(tapisim_set_reply_latency(30000), 0);
+    HLINE l2;
+    EQ(lineOpenW(c.app, 0, &l2, TAPI_VERSION2_2, 0, 0, LINECALLPRIVILEGE_OWNER, 0, NULL), 0);
+    memset(&i, 0x77, sizeof i);
+    i.dwTotalSize = sizeof i;
+    CHECK(lineGetAgentSessionInfo(l2, s, &i) > 0);
+    EQ(tapisim_pending_replies(c.app, &pend), 0);
+    EQ(pend, 1);
+    EQ(lineClose(l2), 0);
+    EQ(tapisim_pending_replies(c.app, &pend), 0);
+    EQ(pend, 0);
+    EQ(lineGetMessage(c.app, &m, 100), LE(LINEERR_OPERATIONFAILED));
+    EQ(i.dwNeededSize, 0x77777777);
+
+    /* pipelined latency */
+    LINEAGENTSESSIONINFO many[20];
+    LONG ids[20];
+    for (int k = 0; k < 20; k++)
+        ids[k] = session_info_req(&c, s, &many[k]);
+    for (int k = 0; k < 20; k++) {
+        EQ(lineGetMessage(c.app, &m, 5000), 0);
+        EQ(m.dwParam1, ids[k]);
+        EQ(many[k].dwUsedSize, 76);
+    }
+    EQ(tapisim_set_reply_latency(0), 0);
+
+    /* post_message, LINE_CLOSE */
+    EQ(tapisim_post_message(c.app, 5, LINE_REPLY, 0x7777, 0, 0), 0);
+    EQ(tapisim_post_message(0, 5, LINE_REPLY, 0x7777, 0, 0), TAPISIM_E_NOTFOUND);
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwMessageID, LINE_REPLY);
+    EQ(m.dwParam1, 0x7777);
+    EQ(tapisim_set_reply_latency(50000), 0);
+    CHECK(session_info_req(&c, s, &i) > 0);
+    EQ(tapisim_close_line(1), TAPISIM_E_NOTFOUND);
+    EQ(tapisim_close_line(0), 0);
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwMessageID, LINE_CLOSE);
+    EQ(m.hDevice, c.line);
+    EQ(m.dwCallbackInstance, 0xCB);
+    EQ(tapisim_pending_replies(c.app, &pend), 0);
+    EQ(pend, 0);
+    EQ(lineClose(c.line), LE(LINEERR_INVALLINEHANDLE));
+    EQ(lineOpenW(c.app, 0, &c.line, TAPI_VERSION2_2, 0, 0, LINECALLPRIVILEGE_OWNER, 0, NULL), 0);
+    EQ(lineShutdown(c.app), 0);
+}
+
+/* ---- threads ----------------------------------------------------------------- */
+
+static void *blocked_get(void *arg)
+{
+    HLINEAPP app = *(HLINEAPP *)arg;
+    LINEMESSAGE m;
+    return (void *)(intptr_t)lineGetMessage(app, &m, INFINITE);
+}
+
+static void test_shutdown_wakes(void)
+{
+    fresh();
+    ctx c;
+    init_app(&c);
+    pthread_t t;
+    pthread_create(&t, NULL, blocked_get, &c.app);
+    struct timespec ts = {0, 50000000};
+    nanosleep(&ts, NULL);
+    EQ(lineShutdown(c.app), 0);
+    void *rv;
+    pthread_join(t, &rv);
+    EQ((LONG)(intptr_t)rv, LE(LINEERR_INVALAPPHANDLE));
+}
+
+#define READERS 4
+#define PER_READER 300
+
+static ctx cc;
+static HAGENTSESSION cs;
+static LINEAGENTSESSIONINFO cbufs[READERS][PER_READER];
+static volatile int readers_done;
+static pthread_mutex_t cmu = PTHREAD_MUTEX_INITIALIZER;
+
+static void *reader(void *arg)
+{
+    int t = (int)(intptr_t)arg;
+    for (int k = 0; k < PER_READER; k++) {
+        cbufs[t][k].dwTotalSize = sizeof cbufs[t][k];
+        LONG r = lineGetAgentSessionInfo(cc.line, cs, &cbufs[t][k]);
+        CHECK(r > 0);
+    }
+    pthread_mutex_lock(&cmu);
+    readers_done++;
+    pthread_mutex_unlock(&cmu);
+    return NULL;
+}
+
+static void *clocker(void *arg)
+{
+    (void)arg;
+    for (int k = 0; k < 400; k++) {
+        (void)tapisim_offer_call(cs, 1000, 3000, 2000);
+        tapisim_advance(1000);
+    }
+    return NULL;
+}
+
+static void test_concurrency(void)
+{
+    fresh();
+    base_model();
+    EQ(tapisim_set_initial_session_state(LINEAGENTSESSIONSTATE_READY, 0), 0);
+    open_ctx(&cc, TAPI_VERSION2_2);
+    HAGENT ha = create_agent(&cc, u"1002", NULL);
+    cs = create_session(&cc, ha, &G1);
+    readers_done = 0;
+    pthread_t th[READERS + 1];
+    for (int t = 0; t < READERS; t++)
+        pthread_create(&th[t], NULL, reader, (void *)(intptr_t)t);
+    pthread_create(&th[READERS], NULL, clocker, NULL);
+    int replies = 0;
+    LINEMESSAGE m;
+    while (replies < READERS * PER_READER) {
+        LONG rc = lineGetMessage(cc.app, &m, 5000);
+        if (rc != 0)
+            break;
+        if (m.dwMessageID == LINE_REPLY) {
+            EQ(m.dwParam2, 0);
+            replies++;
+        }
+    }
+    EQ(replies, READERS * PER_READER);
+    for (int t = 0; t <= READERS; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < READERS; t++)
+        for (int k = 0; k < PER_READER; k++) {
+            LINEAGENTSESSIONINFO *i = &cbufs[t][k];
+            if (i->dwUsedSize != 76 || i->dwTotalCallTime != i->dwTotalTalkTime + i->dwTotalWrapUpTime ||
+                i->dwTotalTalkTime != 3 * i->dwNumberOfCalls) {
+                CHECK(!"inconsistent snapshot");
+                t = READERS;
+                break;
+            }
+        }
+    EQ(lineShutdown(cc.app), 0);
+}
+
+/* ---- traffic ------------------------------------------------------------------ */
+
+static void traffic_run(DWORD out[6])
+{
+    fresh();
+    base_model();
+    EQ(tapisim_set_initial_session_state(LINEAGENTSESSIONSTATE_READY, 0), 0);
+    ctx c;
+    open_ctx(&c, TAPI_VERSION3_0);
+    HAGENT ha = create_agent(&c, u"1002", NULL);
+    HAGENTSESSION s1 = create_session(&c, ha, &G1);
+    HAGENTSESSION s2 = create_session(&c, ha, &G1);
+    tapisim_traffic t = {120.0, 60.0, 10.0, 5.0, 90.0, 42};
+    EQ(tapisim_set_group_traffic(&GX, &t), TAPISIM_E_NOTFOUND);
+    tapisim_traffic badt = t;
+    badt.calls_per_hour = -1;
+    EQ(tapisim_set_group_traffic(&G1, &badt), TAPISIM_E_INVAL);
+    EQ(tapisim_set_group_traffic(&G1, &t), 0);
+    for (int k = 0; k < 36; k++) {
+        EQ(tapisim_advance(100000), 0);
+        drain(c.app);
+    }
+    LINEQUEUEINFO q;
+    memset(&q, 0, sizeof q);
+    q.dwTotalSize = sizeof q;
+    EQ(wait_reply(c.app, lineGetQueueInfo(c.line, 7, &q)), 0);
+    LINEAGENTSESSIONINFO a = info(&c, s1), b = info(&c, s2);
+    out[0] = q.dwTotalCallsQueued;
+    out[1] = q.dwTotalCallsAbandoned;
+    out[2] = a.dwNumberOfCalls + b.dwNumberOfCalls;
+    out[3] = a.dwTotalTalkTime + b.dwTotalTalkTime;
+    out[4] = q.dwLongestEverWaitTime;
+    out[5] = q.dwCurrentCallsQueued;
+    CHECK(q.dwTotalCallsQueued > 50 && q.dwTotalCallsQueued < 200); /* ~120/hour over an hour */
+    CHECK(out[2] > 0);
+    CHECK(out[2] + q.dwTotalCallsAbandoned <= q.dwTotalCallsQueued);
+    EQ(lineShutdown(c.app), 0);
+}
+
+static void test_traffic(void)
+{
+    DWORD a[6], b[6];
+    traffic_run(a);
+    traffic_run(b);
+    for (int k = 0; k < 6; k++)
+        EQ(a[k], b[k]);
+}
+
+static void test_real_clock_timer(void)
+{
+    fresh();
+    base_model();
+    EQ(tapisim_set_initial_session_state(LINEAGENTSESSIONSTATE_READY, 0), 0);
+    ctx c;
+    open_ctx(&c, TAPI_VERSION2_2);
+    HAGENT ha = create_agent(&c, u"1002", NULL);
+    HAGENTSESSION s = create_session(&c, ha, &G1);
+    drain(c.app);
+    EQ(tapisim_set_clock(TAPISIM_CLOCK_REAL, 100.0), 0);
+    EQ(tapisim_offer_call(s, 1000, 1000, 0), 0); /* ~20 ms of real time */
+    struct pollfd pfd = {c.fd, POLLIN, 0};
+    EQ(poll(&pfd, 1, 5000), 1); /* nobody called in: the timer thread did it */
+    nev = 0;
+    LINEMESSAGE m;
+    while (count_ev(LINE_AGENTSESSIONSTATUS, s, LINEAGENTSESSIONSTATUS_UPDATEINFO, 0) == 0 &&
+           lineGetMessage(c.app, &m, 5000) == 0)
+        log_msg(&m);
+    EQ(count_ev(LINE_AGENTSESSIONSTATUS, s, LINEAGENTSESSIONSTATUS_UPDATEINFO, 0), 1);
+    EQ(lineShutdown(c.app), 0);
+}
+
+static void test_reset(void)
+{
+    fresh();
+    base_model();
+    ctx c;
+    open_ctx(&c, TAPI_VERSION2_2);
+    HAGENT ha = create_agent(&c, u"1002", NULL);
+    create_session(&c, ha, &G1);
+    EQ(tapisim_set_reply_latency(1000000), 0);
+    LINEAGENTSESSIONINFO i;
+    i.dwTotalSize = sizeof i;
+    CHECK(lineGetAgentSessionInfo(c.line, 1, &i) > 0);
+    EQ(tapisim_inject_fault("lineClose", TAPISIM_FAULT_ERROR, 5, LINEERR_NOMEM, 0), 0);
+    EQ(tapisim_set_clock(TAPISIM_CLOCK_REAL, 2.0), 0);
+    EQ(tapisim_reset(), 0);
+    DWORD n = 99;
+    EQ(tapisim_session_count(&n), 0);
+    EQ(n, 0);
+    LINEMESSAGE m;
+    EQ(lineGetMessage(c.app, &m, 0), LE(LINEERR_INVALAPPHANDLE));
+    EQ(lineClose(c.line), LE(LINEERR_INVALLINEHANDLE));
+    int64_t t;
+    EQ(tapisim_get_time(&t), 0);
+    EQ(t, TAPISIM_DEFAULT_TIME_MS);
+    EQ(tapisim_add_agent(u"1002", NULL), 0); /* the old one is gone */
+    EQ(tapisim_abi_version(), TAPISIM_ABI_VERSION);
+    ctx c2;
+    open_ctx(&c2, TAPI_VERSION2_2);
+    CHECK(c2.app != c.app); /* handles from before the reset stay invalid */
+    EQ(lineClose(c2.line), 0);
+    EQ(tapisim_reset(), 0);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    test_init_shutdown();
+    test_async_functions();
+    test_varsize_list();
+    test_call_life();
+    test_date_and_clock();
+    test_faults();
+    test_shutdown_wakes();
+    test_concurrency();
+    test_traffic();
+    test_real_clock_timer();
+    test_reset();
+    printf("%d checks, %d failures\n", checks, failures);
+    return failures ? 1 : 0;
+}
