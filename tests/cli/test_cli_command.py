@@ -162,8 +162,8 @@ def check_consistent(record: dict[str, Any], now: datetime) -> None:
                            ("total_wrapup_time", "average_wrapup_time")):
         assert isinstance(record[total], int) and isinstance(record[average], int)
         if calls:
-            # TAPI reports whole seconds: the average is total / calls up to rounding.
-            assert abs(record[average] - record[total] / calls) < 1, (total, record)
+            # Whole seconds, as TAPI reports them: average = total / calls, truncated.
+            assert record[average] == record[total] // calls, (total, record)
         else:
             assert record[total] == record[average] == 0, record
     assert record["total_talk_time"] <= record["total_call_time"] <= duration
