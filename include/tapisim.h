@@ -82,3 +82,11 @@ int tapisim_post_message(HLINEAPP app, DWORD device, DWORD message, DWORD_PTR pa
 int tapisim_message_fd(HLINEAPP app, int *fd);
 int tapisim_pending_replies(HLINEAPP app, DWORD *count);
 int tapisim_session_count(DWORD *count);
+
+/* Statistics conventions of the simulator (comment only, no declaration):
+ * LINEAGENTSESSIONINFO.cyACDCallRate = ACD calls per hour of session duration
+ * as a CURRENCY, floor(calls * 3600 * 10000 / dwSessionDuration), 0 while the
+ * duration is 0; LINEAGENTINFO.cyOverallCallRate is the same rate over the
+ * seconds since the agent's last measurement-period reset. Session statistics
+ * change only when a call completes; dwSessionDuration freezes when the session
+ * first enters ENDED or RELEASED. */

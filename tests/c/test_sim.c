@@ -12,7 +12,8 @@
 
 #include "sim.h"
 
-static int failures, checks;
+#include <stdatomic.h>
+static atomic_int failures, checks; /* incremented from several threads */
 
 #define CHECK(c)                                                                      \
     do {                                                                              \
@@ -1023,6 +1024,6 @@ int main(int argc, char **argv)
     test_traffic();
     test_real_clock_timer();
     test_reset();
-    printf("%d checks, %d failures\n", checks, failures);
+    printf("%d checks, %d failures\n", atomic_load(&checks), atomic_load(&failures));
     return failures ? 1 : 0;
 }
