@@ -56,7 +56,8 @@ PUMP_SLICE = 0.25
 class Request:
     """One outstanding asynchronous call."""
 
-    __slots__ = ("abandoned", "done", "error", "function", "id", "keep", "line", "result")
+    __slots__ = ("abandoned", "done", "error", "function", "id", "keep", "line", "result",
+                 "waiter")
 
     def __init__(self, request_id: int, function: str, keep: tuple[Any, ...], line: int | None):
         self.id = request_id
@@ -72,6 +73,8 @@ class Request:
         self.error: TapiError | None = None
         #: The waiter gave up (timeout / line closed): consume the reply quietly.
         self.abandoned = False
+        #: The condition its waiting thread sleeps on (woken by the reply alone).
+        self.waiter: threading.Condition | None = None
 
     def __repr__(self) -> str:
         return f"<Request {self.id} {self.function} done={self.done}>"
@@ -89,7 +92,6 @@ class Engine:
     ) -> None:
         self.app_handle = app_handle
         self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
         self._pending: dict[int, Request] = {}
         # Memory of requests whose waiters were failed by lineClose, or whose
         # IDs were reused: kept until shutdown (TAPI might still write it).
@@ -98,7 +100,12 @@ class Engine:
         self._event_queue_size = event_queue_size
         self._dropped_events = 0
         self._pumping = False
-        self._waiters = 0
+        # Threads waiting without the pump role, each on its own condition (all
+        # bound to the engine lock) so a reply wakes only its own waiter; a dict
+        # used as an ordered set.
+        self._sleepers: dict[threading.Condition, None] = {}
+        self._event_waiters: set[threading.Condition] = set()
+        self._local = threading.local()
         self._closed = False
         self._closed_lines: set[int] = set()
         self._on_line_close = on_line_close
@@ -149,7 +156,8 @@ class Engine:
                         f"{previous.function}: TAPI reused request ID {rc} before replying",
                         function=previous.function)
                     previous.done = True
-                    self._cond.notify_all()
+                    if previous.waiter is not None:
+                        previous.waiter.notify()
             self._pending[rc] = request
             return request
 
@@ -167,7 +175,7 @@ class Engine:
             return
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
-            if not self._wait_until(lambda: request.done, deadline):
+            if not self._wait_until(lambda: request.done, deadline, request=request):
                 request.abandoned = True
                 raise TapiTimeoutError(
                     f"{request.function}: no reply within {timeout:g} s "
@@ -187,35 +195,61 @@ class Engine:
         """The next queued non-reply message, pumping up to ``timeout`` seconds."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
-            ready = self._wait_until(lambda: bool(self._events) or self._closed, deadline)
+            ready = self._wait_until(lambda: bool(self._events) or self._closed, deadline,
+                                     events=True)
             if ready and self._events:
                 return self._events.popleft()
             return None
 
-    def _wait_until(self, ready: Callable[[], bool], deadline: float | None) -> bool:
-        """With the lock held: pump or wait until ``ready()`` or the deadline."""
-        self._waiters += 1
+    def _own_condition(self) -> threading.Condition:
+        cond: threading.Condition | None = getattr(self._local, "cond", None)
+        if cond is None:
+            cond = self._local.cond = threading.Condition(self._lock)
+        return cond
+
+    def _wait_until(self, ready: Callable[[], bool], deadline: float | None, *,
+                    request: Request | None = None, events: bool = False) -> bool:
+        """With the lock held: pump or sleep until ``ready()`` or the deadline.
+
+        Sleepers are woken individually: by their own reply, by a queued event
+        (event waiters), by the pumping thread handing over its role when it
+        leaves, or by close/shutdown.
+        """
+        cond = self._own_condition()
+        if request is not None:
+            request.waiter = cond
+        if events:
+            self._event_waiters.add(cond)
+        first = True  # a zero timeout still fetches what is already queued
         try:
             while not ready():
                 remaining = math.inf if deadline is None else deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
                 if self._closed:
                     return ready()
+                if remaining <= 0 and not (first and not self._pumping):
+                    return False
+                first = False
                 if self._pumping:
-                    self._cond.wait(None if remaining == math.inf else remaining)
+                    self._sleepers[cond] = None
+                    try:
+                        cond.wait(None if remaining == math.inf else remaining)
+                    finally:
+                        self._sleepers.pop(cond, None)
                     continue
                 self._pumping = True
                 try:
-                    self._pump_once(min(remaining, PUMP_SLICE))
+                    self._pump_once(max(0.0, min(remaining, PUMP_SLICE)))
                 finally:
                     self._pumping = False
-                    # Hand over the pump role (and report any completion).
-                    if self._waiters > 1:
-                        self._cond.notify_all()
             return True
         finally:
-            self._waiters -= 1
+            if request is not None:
+                request.waiter = None
+            if events:
+                self._event_waiters.discard(cond)
+            if not self._pumping and self._sleepers:
+                # Hand the pump role over to one sleeping thread.
+                next(iter(self._sleepers)).notify()
 
     def _pump_once(self, timeout: float) -> None:
         """With the lock held and the pump role taken: fetch and dispatch one message."""
@@ -242,7 +276,7 @@ class Engine:
         else:
             log.error("lineGetMessage failed: %s", error_for(rc, "lineGetMessage"))
             # Do not spin: give other threads a chance before the next attempt.
-            self._cond.wait(min(timeout, 0.01))
+            self._own_condition().wait(min(timeout, 0.01))
 
     # -- dispatching -----------------------------------------------------------
     def _dispatch(self, item: Message) -> None:
@@ -261,6 +295,8 @@ class Engine:
                 return
             request.result = to_long(item[4])
             request.done = True
+            if request.waiter is not None:
+                request.waiter.notify()
             return
         if message_id == _LINE_CLOSE:
             self._close_line_locked(item[0], "the provider closed the line (LINE_CLOSE)")
@@ -277,6 +313,8 @@ class Engine:
                             "call TapiApp.events() more often", self._event_queue_size,
                             self._dropped_events)
         self._events.append(item)
+        for cond in self._event_waiters:
+            cond.notify()
 
     # -- closing -----------------------------------------------------------------
     def close_line(self, line: int, reason: str) -> bool:
@@ -295,8 +333,12 @@ class Engine:
                     f"(request {request.id})", function=request.function)
                 request.done = True
                 request.abandoned = True
-        self._cond.notify_all()
+        self._wake_all()
         return True
+
+    def _wake_all(self) -> None:
+        for cond in self._sleepers:
+            cond.notify()
 
     def _fail_all(self, reason: str) -> None:
         self._closed = True
@@ -307,7 +349,7 @@ class Engine:
                     f"(request {request.id})", function=request.function)
                 request.done = True
                 request.abandoned = True
-        self._cond.notify_all()
+        self._wake_all()
 
     def shutdown(self) -> int | None:
         """Fail every pending request, call lineShutdown, then drop the memory.
@@ -326,7 +368,7 @@ class Engine:
             self._pending.clear()
             self._graveyard.clear()
             self._events.clear()
-            self._cond.notify_all()
+            self._wake_all()
         if pending:
             log.debug("lineShutdown cancelled %d pending requests", pending)
         return rc

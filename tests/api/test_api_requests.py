@@ -201,3 +201,39 @@ def test_many_in_flight_from_one_thread(sim: Any, line: pytapi2.Line,
     sim.set_reply_latency(0.001)
     infos = line.session_infos([session] * 50)
     assert len(infos) == 50 and all(i == infos[0] for i in infos)
+
+
+def test_event_loop_thread_and_callers_share_the_pump(sim: Any, app: pytapi2.TapiApp,
+                                                      session: pytapi2.AgentSession) -> None:
+    sim.set_reply_latency(0.0002)
+    stop = threading.Event()
+    seen: list[pytapi2.Event] = []
+
+    def event_loop() -> None:
+        while not stop.is_set():
+            seen.extend(app.events(timeout=0.05))
+
+    thread = threading.Thread(target=event_loop)
+    thread.start()
+    try:
+        for i in range(100):
+            session.set_state(AgentSessionState.READY if i % 2 == 0
+                              else AgentSessionState.NOT_READY)
+            assert session.info().state is (AgentSessionState.READY if i % 2 == 0
+                                            else AgentSessionState.NOT_READY)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert wait_for(lambda: (seen.extend(app.events(timeout=0.05)), len(
+        [e for e in seen if isinstance(e, pytapi2.AgentSessionEvent) and e.state_changed]
+    ) >= 100)[1])
+
+
+def test_zero_timeout_fetches_a_queued_reply(sim: Any, app: pytapi2.TapiApp,
+                                             session: pytapi2.AgentSession) -> None:
+    sim.post_message(app.handle, 0, lib.LINE_REPLY, 424242, 0)
+    # an already-queued message is fetched even with timeout 0
+    assert wait_for(lambda: app.next_event(timeout=0) is None
+                    and app._engine.pending_count() == 0)
+    assert app.next_event(timeout=0) is None
