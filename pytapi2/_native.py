@@ -11,6 +11,9 @@ backend is chosen when pytapi2 is first used, not when it is built:
 
 from __future__ import annotations
 
+import importlib
+import importlib.machinery
+import importlib.util
 import logging
 import os
 import sys
@@ -19,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pytapi2._tapi import ffi, lib
-
 __all__ = ["Backend", "BackendError", "backend", "ensure_loaded", "ffi", "lib", "load"]
 
 log = logging.getLogger("pytapi2")
@@ -28,10 +29,55 @@ log = logging.getLogger("pytapi2")
 BackendKind = Literal["tapi32", "simulator", "custom"]
 
 ENV_LIBRARY = "PYTAPI2_LIBRARY"
+
+
+def _installed_build(checkout: Path) -> Path | None:
+    """Another pytapi2 package folder on sys.path that holds a built binding."""
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    for entry in sys.path:
+        candidate = Path(entry or ".").resolve() / "pytapi2"
+        if candidate == checkout or not candidate.is_dir():
+            continue
+        if any(p.name.endswith(suffixes) for p in candidate.glob("_tapi.*")):
+            return candidate
+    return None
+
+
+def _import_binding() -> tuple[Any, Any, Path]:
+    """The compiled cffi module and the folder of the native build.
+
+    Normally the binding sits next to this file. When Python runs from a
+    source checkout that was installed with ``pip install .`` (not built in
+    place), the checkout shadows the installed copy and has no compiled
+    files: use the installed copy's build then, rather than fail.
+    """
+    here = Path(__file__).resolve().parent
+    try:
+        _tapi = importlib.import_module("pytapi2._tapi")
+    except ModuleNotFoundError as exc:
+        if exc.name != "pytapi2._tapi":
+            raise
+        built = _installed_build(here)
+        if built is None:
+            raise ImportError(
+                "pytapi2's native module is not built: install pytapi2 (pip install .) "
+                "or build it in place (python setup.py build_ext --inplace)"
+            ) from None
+        suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+        path = next(p for p in built.glob("_tapi.*") if p.name.endswith(suffixes))
+        spec = importlib.util.spec_from_file_location("pytapi2._tapi", path)
+        assert spec is not None and spec.loader is not None
+        _tapi = importlib.util.module_from_spec(spec)
+        sys.modules["pytapi2._tapi"] = _tapi
+        spec.loader.exec_module(_tapi)
+        log.debug("source checkout: using the native build installed in %s", built)
+        return _tapi.ffi, _tapi.lib, built
+    return _tapi.ffi, _tapi.lib, here
+
+
+ffi, lib, NATIVE_DIR = _import_binding()
 SIMULATOR_PATH = (
-    Path(__file__).resolve().parent
-    / "simulator"
-    / ("libtapisim.dylib" if sys.platform == "darwin" else "libtapisim.so")
+    NATIVE_DIR / "simulator" / ("libtapisim.dylib" if sys.platform == "darwin" else "libtapisim.so")
 )
 
 

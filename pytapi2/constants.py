@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 
-from pytapi2._tapi import lib
+from pytapi2._native import lib
 
 __all__ = [
     "AgentSessionState",

@@ -15,7 +15,7 @@ Failures that are not a LINEERR have their own classes:
 
 from __future__ import annotations
 
-from pytapi2._tapi import lib
+from pytapi2._native import lib
 
 __all__ = [
     "InvalidHandleError",
