@@ -53,8 +53,17 @@ class Raw:
 
     def open(self, app: int, version: int = 0x00030001, cb: int = 0xC0FFEE) -> int:
         line = ffi.new("HLINE *")
-        rc = lib.lineOpenW(app, 0, line, version, 0, cb, lib.LINECALLPRIVILEGE_OWNER,
-                           lib.LINEMEDIAMODE_INTERACTIVEVOICE, ffi.NULL)
+        rc = lib.lineOpenW(
+            app,
+            0,
+            line,
+            version,
+            0,
+            cb,
+            lib.LINECALLPRIVILEGE_OWNER,
+            lib.LINEMEDIAMODE_INTERACTIVEVOICE,
+            ffi.NULL,
+        )
         assert rc == 0
         return line[0]
 
@@ -67,14 +76,21 @@ class Raw:
         rc = lib.lineGetMessage(self.app if app is None else app, msg, timeout)
         if rc != 0:
             return rc, None
-        return 0, (msg.hDevice, msg.dwMessageID, msg.dwCallbackInstance, msg.dwParam1, msg.dwParam2, msg.dwParam3)
+        return 0, (
+            msg.hDevice,
+            msg.dwMessageID,
+            msg.dwCallbackInstance,
+            msg.dwParam1,
+            msg.dwParam2,
+            msg.dwParam3,
+        )
 
     def reply(self, request_id: int, app: int | None = None) -> int:
         """Pump until the LINE_REPLY of request_id; other messages are logged."""
         assert request_id > 0, hex(request_id & 0xFFFFFFFF)
         while True:
             rc, m = self.get(5000, app)
-            assert rc == 0, "no LINE_REPLY for request %d" % request_id
+            assert rc == 0, f"no LINE_REPLY for request {request_id}"
             if m[1] == lib.LINE_REPLY and m[3] == request_id:
                 return m[4]
             self.messages.append(m)
@@ -96,7 +112,10 @@ class Raw:
 
     def session(self, agent: int, group: uuid.UUID = G1) -> int:
         h = ffi.new("HAGENTSESSION *")
-        assert self.reply(lib.lineCreateAgentSessionW(self.line, agent, ffi.NULL, 0, _guid(group), h)) == 0
+        assert (
+            self.reply(lib.lineCreateAgentSessionW(self.line, agent, ffi.NULL, 0, _guid(group), h))
+            == 0
+        )
         return h[0]
 
     def info(self, session: int):
@@ -194,7 +213,9 @@ def test_structure_too_small(acd):
     assert lib.lineGetGroupListW(acd.line, gl) == err(lib.LINEERR_STRUCTURETOOSMALL)
     caps = ffi.new("LINEAGENTCAPS *")
     caps.dwTotalSize = ffi.sizeof(caps[0]) - 1
-    assert lib.lineGetAgentCapsW(acd.app, 0, 0, 0x00020002, caps) == err(lib.LINEERR_STRUCTURETOOSMALL)
+    assert lib.lineGetAgentCapsW(acd.app, 0, 0, 0x00020002, caps) == err(
+        lib.LINEERR_STRUCTURETOOSMALL
+    )
     assert acd.pending() == 0
 
 
@@ -247,7 +268,10 @@ def test_group_and_queue_lists(acd):
 
     ql = ffi.cast("LINEQUEUELIST *", buf)
     ql.dwTotalSize = 512
-    assert acd.reply(lib.lineGetQueueListW(acd.line, _guid(uuid.uuid4()), ql)) == lib.LINEERR_INVALAGENTGROUP
+    assert (
+        acd.reply(lib.lineGetQueueListW(acd.line, _guid(uuid.uuid4()), ql))
+        == lib.LINEERR_INVALAGENTGROUP
+    )
     assert acd.reply(lib.lineGetQueueListW(acd.line, _guid(G1), ql)) == 0
     q = ffi.cast("LINEQUEUEENTRY *", buf + ql.dwListOffset)
     assert [q[0].dwQueueID, q[1].dwQueueID] == [7, 8]
@@ -267,7 +291,9 @@ def test_agent_caps(acd):
     buf = ffi.new("unsigned char[]", 256)
     caps = ffi.cast("LINEAGENTCAPS *", buf)
     caps.dwTotalSize = 256
-    assert lib.lineGetAgentCapsW(acd.app, 0, 0, 0x00020001, caps) == err(lib.LINEERR_INCOMPATIBLEAPIVERSION)
+    assert lib.lineGetAgentCapsW(acd.app, 0, 0, 0x00020001, caps) == err(
+        lib.LINEERR_INCOMPATIBLEAPIVERSION
+    )
     assert lib.lineGetAgentCapsW(acd.app, 5, 0, 0x00020002, caps) == err(lib.LINEERR_BADDEVICEID)
     assert acd.reply(lib.lineGetAgentCapsW(acd.app, 0, 0, 0x00020002, caps)) == 0
     assert caps.dwUsedSize == caps.dwNeededSize
@@ -283,7 +309,10 @@ def test_api_version_refusal(acd):
     h = ffi.new("HAGENT *")
     incompatible = err(lib.LINEERR_INCOMPATIBLEAPIVERSION)
     assert lib.lineCreateAgentW(line21, "1002", ffi.NULL, h) == incompatible
-    assert lib.lineCreateAgentSessionW(line21, 1, ffi.NULL, 0, _guid(G1), ffi.new("HAGENTSESSION *")) == incompatible
+    assert (
+        lib.lineCreateAgentSessionW(line21, 1, ffi.NULL, 0, _guid(G1), ffi.new("HAGENTSESSION *"))
+        == incompatible
+    )
     info = ffi.new("LINEAGENTSESSIONINFO *")
     info.dwTotalSize = 76
     assert lib.lineGetAgentSessionInfo(line21, 1, info) == incompatible
@@ -311,21 +340,37 @@ def _info_request(acd, session):
 
 def test_fault_error(acd):
     s = acd.session(acd.agent())
-    assert lib.tapisim_inject_fault(b"lineGetAgentSessionInfo", lib.TAPISIM_FAULT_ERROR, 1,
-                                    lib.LINEERR_RESOURCEUNAVAIL, 0) == 0
+    assert (
+        lib.tapisim_inject_fault(
+            b"lineGetAgentSessionInfo", lib.TAPISIM_FAULT_ERROR, 1, lib.LINEERR_RESOURCEUNAVAIL, 0
+        )
+        == 0
+    )
     rc, _ = _info_request(acd, s)
     assert rc == err(lib.LINEERR_RESOURCEUNAVAIL)
     assert acd.pending() == 0
-    rc, info = _info_request(acd, s)
+    rc, _info = _info_request(acd, s)
     assert rc > 0 and acd.reply(rc) == 0
-    assert lib.tapisim_inject_fault(b"lineNoSuchFunction", lib.TAPISIM_FAULT_ERROR, 1,
-                                    lib.LINEERR_NOMEM, 0) == lib.TAPISIM_E_NOTFOUND
+    assert (
+        lib.tapisim_inject_fault(
+            b"lineNoSuchFunction", lib.TAPISIM_FAULT_ERROR, 1, lib.LINEERR_NOMEM, 0
+        )
+        == lib.TAPISIM_E_NOTFOUND
+    )
 
 
 def test_fault_reply_error(acd):
     s = acd.session(acd.agent())
-    assert lib.tapisim_inject_fault(b"lineGetAgentSessionInfo", lib.TAPISIM_FAULT_REPLY_ERROR, 1,
-                                    lib.LINEERR_OPERATIONFAILED, 0) == 0
+    assert (
+        lib.tapisim_inject_fault(
+            b"lineGetAgentSessionInfo",
+            lib.TAPISIM_FAULT_REPLY_ERROR,
+            1,
+            lib.LINEERR_OPERATIONFAILED,
+            0,
+        )
+        == 0
+    )
     rc, info = _info_request(acd, s)
     assert rc > 0
     assert acd.reply(rc) == lib.LINEERR_OPERATIONFAILED
@@ -335,7 +380,12 @@ def test_fault_reply_error(acd):
 def test_fault_delay(acd):
     s = acd.session(acd.agent())
     acd.drain()
-    assert lib.tapisim_inject_fault(b"lineGetAgentSessionInfo", lib.TAPISIM_FAULT_DELAY_REPLY, 1, 0, 50) == 0
+    assert (
+        lib.tapisim_inject_fault(
+            b"lineGetAgentSessionInfo", lib.TAPISIM_FAULT_DELAY_REPLY, 1, 0, 50
+        )
+        == 0
+    )
     rid, info = _info_request(acd, s)
     assert rid > 0
     rc, _ = acd.get(0)
@@ -350,7 +400,10 @@ def test_fault_delay(acd):
 def test_fault_drop(acd):
     s = acd.session(acd.agent())
     acd.drain()
-    assert lib.tapisim_inject_fault(b"lineGetAgentSessionInfo", lib.TAPISIM_FAULT_DROP_REPLY, 1, 0, 0) == 0
+    assert (
+        lib.tapisim_inject_fault(b"lineGetAgentSessionInfo", lib.TAPISIM_FAULT_DROP_REPLY, 1, 0, 0)
+        == 0
+    )
     rid, info = _info_request(acd, s)
     assert rid > 0
     assert acd.pending() == 0
@@ -358,7 +411,10 @@ def test_fault_drop(acd):
     assert rc == err(lib.LINEERR_OPERATIONFAILED)
     assert info.dwUsedSize == 0xA5A5A5A5
     # the effect of a dropped state change still happens
-    assert lib.tapisim_inject_fault(b"lineSetAgentSessionState", lib.TAPISIM_FAULT_DROP_REPLY, 1, 0, 0) == 0
+    assert (
+        lib.tapisim_inject_fault(b"lineSetAgentSessionState", lib.TAPISIM_FAULT_DROP_REPLY, 1, 0, 0)
+        == 0
+    )
     assert lib.lineSetAgentSessionState(acd.line, s, lib.LINEAGENTSESSIONSTATE_READY, 0) > 0
     assert acd.pending() == 0
     assert acd.info(s).dwAgentSessionState == lib.LINEAGENTSESSIONSTATE_READY
@@ -366,7 +422,12 @@ def test_fault_drop(acd):
 
 def test_fault_reorder(acd):
     s = acd.session(acd.agent())
-    assert lib.tapisim_inject_fault(b"lineGetAgentSessionInfo", lib.TAPISIM_FAULT_REORDER_REPLY, 1, 0, 0) == 0
+    assert (
+        lib.tapisim_inject_fault(
+            b"lineGetAgentSessionInfo", lib.TAPISIM_FAULT_REORDER_REPLY, 1, 0, 0
+        )
+        == 0
+    )
     first, _i1 = _info_request(acd, s)
     second, _i2 = _info_request(acd, s)
     order = []
@@ -382,7 +443,12 @@ def test_fault_inflate_needed(acd):
     agent = acd.agent()
     acd.session(agent)
     truth = ffi.sizeof("LINEAGENTSESSIONLIST") + ffi.sizeof("LINEAGENTSESSIONENTRY")
-    assert lib.tapisim_inject_fault(b"lineGetAgentSessionList", lib.TAPISIM_FAULT_INFLATE_NEEDED, 1, 0, 64) == 0
+    assert (
+        lib.tapisim_inject_fault(
+            b"lineGetAgentSessionList", lib.TAPISIM_FAULT_INFLATE_NEEDED, 1, 0, 64
+        )
+        == 0
+    )
     buf = ffi.new("unsigned char[]", 256)
     lst = ffi.cast("LINEAGENTSESSIONLIST *", buf)
     lst.dwTotalSize = truth
@@ -422,7 +488,11 @@ def test_call_full_life(acd):
     assert i.cyACDCallRate == 1 * 3600 * 10000 // 109
     assert (i.dwLongestTimeToAnswer, i.dwAverageTimeToAnswer) == (4, 4)
     acd.drain()
-    sess = [(m[4], m[5]) for m in acd.messages if m[1] in (lib.LINE_AGENTSESSIONSTATUS, lib.LINE_AGENTSTATUSEX)]
+    sess = [
+        (m[4], m[5])
+        for m in acd.messages
+        if m[1] in (lib.LINE_AGENTSESSIONSTATUS, lib.LINE_AGENTSTATUSEX)
+    ]
     assert sess == [
         (lib.LINEAGENTSESSIONSTATUS_STATE, lib.LINEAGENTSESSIONSTATE_BUSYONCALL),
         (lib.LINEAGENTSESSIONSTATUS_STATE, lib.LINEAGENTSESSIONSTATE_BUSYWRAPUP),
@@ -449,7 +519,11 @@ def test_call_full_life(acd):
     ai = ffi.new("LINEAGENTINFO *")
     ai.dwTotalSize = ffi.sizeof(ai[0])
     assert acd.reply(lib.lineGetAgentInfo(acd.line, agent, ai)) == 0
-    assert ai.dwNumberOfACDCalls == 2 and ai.dwTotalACDTalkTime == 120 and ai.dwTotalACDWrapUpTime == 15
+    assert (
+        ai.dwNumberOfACDCalls == 2
+        and ai.dwTotalACDTalkTime == 120
+        and ai.dwTotalACDWrapUpTime == 15
+    )
     assert ai.dwMeasurementPeriod == 1800
     assert acd.reply(lib.lineSetAgentMeasurementPeriod(acd.line, agent, 600)) == 0
     assert acd.reply(lib.lineGetAgentInfo(acd.line, agent, ai)) == 0
@@ -502,13 +576,18 @@ def test_forbidden_transitions(acd, path, forbidden):
     for state in path:
         assert acd.set_state(s, getattr(lib, "LINEAGENTSESSIONSTATE_" + state)) == 0
     before = acd.info(s).dwAgentSessionState
-    assert acd.set_state(s, getattr(lib, "LINEAGENTSESSIONSTATE_" + forbidden)) == lib.LINEERR_INVALAGENTSESSIONSTATE
+    assert (
+        acd.set_state(s, getattr(lib, "LINEAGENTSESSIONSTATE_" + forbidden))
+        == lib.LINEERR_INVALAGENTSESSIONSTATE
+    )
     assert acd.info(s).dwAgentSessionState == before
 
 
 def test_invalid_state_constants_are_refused_synchronously(acd):
     s = acd.session(acd.agent())
-    assert lib.lineSetAgentSessionState(acd.line, s, 3, 0) == err(lib.LINEERR_INVALAGENTSESSIONSTATE)
+    assert lib.lineSetAgentSessionState(acd.line, s, 3, 0) == err(
+        lib.LINEERR_INVALAGENTSESSIONSTATE
+    )
     assert lib.lineSetAgentSessionState(acd.line, s, 0, 0x40) == err(lib.LINEERR_INVALPARAM)
     assert lib.lineSetAgentStateEx(acd.line, 1, 6, 0) == err(lib.LINEERR_INVALAGENTSTATE)
 
@@ -529,25 +608,38 @@ def test_bad_handles_and_null_pointers(raw):
     params.dwTotalSize = ffi.sizeof(params[0])
     params.dwOptions = lib.LINEINITIALIZEEXOPTION_USEEVENT
     ver = ffi.new("DWORD *", 0x00020002)
-    assert lib.lineInitializeExW(ffi.NULL, ffi.NULL, ffi.NULL, ffi.NULL, ffi.new("DWORD *"), ver, params) == err(
-        lib.LINEERR_INVALPOINTER)
+    assert lib.lineInitializeExW(
+        ffi.NULL, ffi.NULL, ffi.NULL, ffi.NULL, ffi.new("DWORD *"), ver, params
+    ) == err(lib.LINEERR_INVALPOINTER)
     params.dwOptions = lib.LINEINITIALIZEEXOPTION_USEHIDDENWINDOW
-    assert lib.lineInitializeExW(ffi.new("HLINEAPP *"), ffi.NULL, ffi.NULL, ffi.NULL, ffi.new("DWORD *"), ver,
-                                 params) == err(lib.LINEERR_INVALPARAM)
+    assert lib.lineInitializeExW(
+        ffi.new("HLINEAPP *"), ffi.NULL, ffi.NULL, ffi.NULL, ffi.new("DWORD *"), ver, params
+    ) == err(lib.LINEERR_INVALPARAM)
     raw.setup()
     assert lib.lineGetMessage(raw.app, ffi.NULL, 0) == err(lib.LINEERR_INVALPOINTER)
     assert lib.lineGetAgentSessionInfo(raw.line, 1, ffi.NULL) == err(lib.LINEERR_INVALPOINTER)
     assert lib.lineCreateAgentW(raw.line, "x", ffi.NULL, ffi.NULL) == err(lib.LINEERR_INVALPOINTER)
-    assert lib.lineGetAgentSessionInfo(raw.line ^ 0x10000, 1, info) == err(lib.LINEERR_INVALLINEHANDLE)
+    assert lib.lineGetAgentSessionInfo(raw.line ^ 0x10000, 1, info) == err(
+        lib.LINEERR_INVALLINEHANDLE
+    )
     line = ffi.new("HLINE *")
-    assert lib.lineOpenW(raw.app, 0, line, 0x00020002, 0, 0, 0, 0, ffi.NULL) == err(lib.LINEERR_INVALPRIVSELECT)
-    assert lib.lineOpenW(raw.app, 1, line, 0x00020002, 0, 0, 1, 0, ffi.NULL) == err(lib.LINEERR_BADDEVICEID)
+    assert lib.lineOpenW(raw.app, 0, line, 0x00020002, 0, 0, 0, 0, ffi.NULL) == err(
+        lib.LINEERR_INVALPRIVSELECT
+    )
+    assert lib.lineOpenW(raw.app, 1, line, 0x00020002, 0, 0, 1, 0, ffi.NULL) == err(
+        lib.LINEERR_BADDEVICEID
+    )
     assert lib.lineClose(raw.line) == 0
-    assert lib.lineGetAgentSessionInfo(raw.line, 1, info) == err(lib.LINEERR_INVALLINEHANDLE)  # stale
+    assert lib.lineGetAgentSessionInfo(raw.line, 1, info) == err(
+        lib.LINEERR_INVALLINEHANDLE
+    )  # stale
     # replies for unknown handles come in the LINE_REPLY
     raw.line = raw.open(raw.app)
     assert raw.reply(lib.lineGetAgentSessionInfo(raw.line, 12345, info)) == lib.LINEERR_INVALPARAM
-    assert raw.reply(lib.lineCreateAgentW(raw.line, "ghost", ffi.NULL, ffi.new("HAGENT *"))) == lib.LINEERR_INVALAGENTID
+    assert (
+        raw.reply(lib.lineCreateAgentW(raw.line, "ghost", ffi.NULL, ffi.new("HAGENT *")))
+        == lib.LINEERR_INVALAGENTID
+    )
     assert lib.lineShutdown(raw.app) == 0
     assert lib.lineGetMessage(raw.app, msg, 0) == err(lib.LINEERR_INVALAPPHANDLE)
     assert lib.lineShutdown(raw.app) == err(lib.LINEERR_INVALAPPHANDLE)
@@ -558,12 +650,22 @@ def test_wrong_pin_and_group(acd):
     assert acd.reply(lib.lineCreateAgentW(acd.line, "1001", "0000", h)) == lib.LINEERR_INVALPASSWORD
     assert acd.reply(lib.lineCreateAgentW(acd.line, "1001", "1234", h)) == 0
     s = ffi.new("HAGENTSESSION *")
-    assert acd.reply(lib.lineCreateAgentSessionW(acd.line, h[0], ffi.NULL, 0, _guid(uuid.uuid4()), s)) == \
-        lib.LINEERR_INVALAGENTGROUP
-    assert acd.reply(lib.lineCreateAgentSessionW(acd.line, h[0], "9", 0, _guid(G1), s)) == lib.LINEERR_INVALPASSWORD
-    assert acd.reply(lib.lineCreateAgentSessionW(acd.line, h[0], ffi.NULL, 1, _guid(G1), s)) == \
-        lib.LINEERR_INVALADDRESSID
-    assert acd.reply(lib.lineCreateAgentSessionW(acd.line, 999, ffi.NULL, 0, _guid(G1), s)) == lib.LINEERR_INVALPARAM
+    assert (
+        acd.reply(lib.lineCreateAgentSessionW(acd.line, h[0], ffi.NULL, 0, _guid(uuid.uuid4()), s))
+        == lib.LINEERR_INVALAGENTGROUP
+    )
+    assert (
+        acd.reply(lib.lineCreateAgentSessionW(acd.line, h[0], "9", 0, _guid(G1), s))
+        == lib.LINEERR_INVALPASSWORD
+    )
+    assert (
+        acd.reply(lib.lineCreateAgentSessionW(acd.line, h[0], ffi.NULL, 1, _guid(G1), s))
+        == lib.LINEERR_INVALADDRESSID
+    )
+    assert (
+        acd.reply(lib.lineCreateAgentSessionW(acd.line, 999, ffi.NULL, 0, _guid(G1), s))
+        == lib.LINEERR_INVALPARAM
+    )
     assert s[0] == 0
     acd.drain()
     assert acd.events(lib.LINE_AGENTSESSIONSTATUS) == []
@@ -624,14 +726,19 @@ def test_close_line_from_switch(acd):
 
 def test_reset_leaves_nothing_behind(acd):
     s = acd.session(acd.agent())
-    assert lib.tapisim_inject_fault(b"lineClose", lib.TAPISIM_FAULT_ERROR, 3, lib.LINEERR_NOMEM, 0) == 0
+    assert (
+        lib.tapisim_inject_fault(b"lineClose", lib.TAPISIM_FAULT_ERROR, 3, lib.LINEERR_NOMEM, 0)
+        == 0
+    )
     assert lib.tapisim_set_time(0) == 0
     assert lib.tapisim_reset() == 0
     n = ffi.new("DWORD *")
     assert lib.tapisim_session_count(n) == 0 and n[0] == 0
     t = ffi.new("int64_t *")
     assert lib.tapisim_get_time(t) == 0 and t[0] == lib.TAPISIM_DEFAULT_TIME_MS
-    assert lib.lineGetMessage(acd.app, ffi.new("LINEMESSAGE *"), 0) == err(lib.LINEERR_INVALAPPHANDLE)
+    assert lib.lineGetMessage(acd.app, ffi.new("LINEMESSAGE *"), 0) == err(
+        lib.LINEERR_INVALAPPHANDLE
+    )
     assert lib.tapisim_offer_call(s, 0, 0, 0) == lib.TAPISIM_E_NOTFOUND
     assert lib.tapisim_add_agent("1001", ffi.NULL) == 0  # configuration gone too
     raw2 = Raw()
