@@ -1,0 +1,1 @@
+"""pytapi2 benchmark suite: ``python -m benchmarks`` (see benchmarks/README.md)."""
