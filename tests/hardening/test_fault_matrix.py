@@ -587,7 +587,7 @@ def test_provider_line_close_fails_the_lines_waiters(ctx: Ctx, kind: Fault) -> N
 
 
 def test_line_close_during_a_varsize_retry(ctx: Ctx) -> None:
-    ctx.sim.inject_fault("lineGetAgentSessionList", Fault.INFLATE_NEEDED, param=100)
+    ctx.sim.inject_fault("lineGetAgentSessionList", Fault.INFLATE_NEEDED, param=8192)
     ctx.sim.inject_fault("lineGetAgentSessionList", Fault.DROP_REPLY)
     threads, outcome = _waiters(ctx, [BY_NAME["lineGetAgentSessionList"]])
     ctx.sim.close_line(0)
