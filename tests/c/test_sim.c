@@ -808,6 +808,97 @@ static void test_faults(void)
     EQ(lineShutdown(c.app), 0);
 }
 
+/* The held list: a delivered reply releases exactly the held replies requested
+ * before it; held replies leave the list when taken after the fallback delay or
+ * suppressed by lineClose; draining many queued replies stays correct. */
+static void test_held_list(void)
+{
+    fresh();
+    base_model();
+    ctx c;
+    open_ctx(&c, TAPI_VERSION3_0);
+    HAGENT ha = create_agent(&c, u"1002", NULL);
+    HAGENTSESSION s = create_session(&c, ha, &G1);
+    static LINEAGENTSESSIONINFO b[4];
+    LINEMESSAGE m;
+    DWORD pend;
+    drain(c.app);
+
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_REORDER_REPLY, 2, 0, 0), 0);
+    LONG ra = session_info_req(&c, s, &b[0]); /* held */
+    LONG rb = session_info_req(&c, s, &b[1]); /* held */
+    LONG rc = session_info_req(&c, s, &b[2]);
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_REORDER_REPLY, 1, 0, 0), 0);
+    LONG rd = session_info_req(&c, s, &b[3]); /* held, requested after rc */
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwParam1, rc);
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwParam1, ra);
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwParam1, rb);
+    EQ(b[1].dwUsedSize, 76);
+    EQ(lineGetMessage(c.app, &m, 0), LE(LINEERR_OPERATIONFAILED)); /* rd still held */
+    EQ(lineGetMessage(c.app, &m, 5000), 0);                        /* fallback */
+    EQ(m.dwParam1, rd);
+    EQ(tapisim_pending_replies(c.app, &pend), 0);
+    EQ(pend, 0);
+
+    /* a reply delivered after the fallback does not release a later-held one */
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_REORDER_REPLY, 1, 0, 0), 0);
+    ra = session_info_req(&c, s, &b[0]);
+    EQ(lineGetMessage(c.app, &m, 5000), 0);
+    EQ(m.dwParam1, ra);
+    rb = session_info_req(&c, s, &b[1]);
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwParam1, rb);
+
+    /* held replies suppressed by the line closing leave the held list */
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_REORDER_REPLY, 2, 0, 0), 0);
+    CHECK(session_info_req(&c, s, &b[0]) > 0);
+    CHECK(session_info_req(&c, s, &b[1]) > 0);
+    EQ(lineClose(c.line), 0);
+    EQ(tapisim_pending_replies(c.app, &pend), 0);
+    EQ(pend, 0);
+    EQ(lineOpenW(c.app, 0, &c.line, TAPI_VERSION3_0, 0, 0xCB, LINECALLPRIVILEGE_OWNER,
+                 LINEMEDIAMODE_INTERACTIVEVOICE, NULL),
+       0);
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_REORDER_REPLY, 1, 0, 0), 0);
+    ra = session_info_req(&c, s, &b[0]);
+    rb = session_info_req(&c, s, &b[1]);
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwParam1, rb);
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwParam1, ra);
+
+    /* many queued replies, every fourth held: all delivered, each once */
+    enum { N = 4000 };
+    static LINEAGENTSESSIONINFO many[N];
+    static LONG ids[N];
+    for (int k = 0; k < N; k++) {
+        if (k % 4 == 0)
+            EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_REORDER_REPLY, 1, 0, 0), 0);
+        ids[k] = session_info_req(&c, s, &many[k]);
+    }
+    int got = 0;
+    while (got < N && lineGetMessage(c.app, &m, 5000) == 0) {
+        if (m.dwMessageID != LINE_REPLY)
+            continue;
+        int k = 0;
+        while (k < N && ids[k] != (LONG)m.dwParam1)
+            k++;
+        CHECK(k < N);
+        if (k < N) {
+            EQ(many[k].dwUsedSize, 76);
+            ids[k] = 0;
+        }
+        got++;
+    }
+    EQ(got, N);
+    EQ(tapisim_pending_replies(c.app, &pend), 0);
+    EQ(pend, 0);
+    EQ(lineShutdown(c.app), 0);
+}
+
 /* ---- threads ----------------------------------------------------------------- */
 
 static void *blocked_get(void *arg)
@@ -1019,6 +1110,7 @@ int main(int argc, char **argv)
     test_call_life();
     test_date_and_clock();
     test_faults();
+    test_held_list();
     test_shutdown_wakes();
     test_concurrency();
     test_traffic();

@@ -8,6 +8,11 @@
  * after its due time if no later reply ever comes. lineGetMessage returns the
  * first deliverable item in FIFO order.
  *
+ * Held replies are also linked, in request order, on a per-app held list, so
+ * that delivering a reply releases the held replies requested before it by
+ * walking only that list's prefix (O(released)), not the whole queue: draining
+ * N queued replies stays O(N).
+ *
  * A reply carries a private copy of its result: the caller's output memory is
  * written only in sim_deliver(), i.e. when lineGetMessage hands out that
  * LINE_REPLY, as real TAPI does. Suppressed (lineClose, LINE_CLOSE) and
@@ -53,8 +58,35 @@ static void item_free(sim_item *it)
     free(it);
 }
 
+static void held_link(sim_app *a, sim_item *it)
+{
+    it->hnext = NULL;
+    it->hprev = a->held_tail;
+    if (a->held_tail)
+        a->held_tail->hnext = it;
+    else
+        a->held_head = it;
+    a->held_tail = it;
+}
+
+/* Remove `it` from the held list (it must be on it: it->held is set). */
+static void held_unlink(sim_app *a, sim_item *it)
+{
+    if (it->hprev)
+        it->hprev->hnext = it->hnext;
+    else
+        a->held_head = it->hnext;
+    if (it->hnext)
+        it->hnext->hprev = it->hprev;
+    else
+        a->held_tail = it->hprev;
+    it->hprev = it->hnext = NULL;
+}
+
 static void unlink_item(sim_app *a, sim_item *it)
 {
+    if (it->held)
+        held_unlink(a, it); /* taken after the fallback delay, or suppressed */
     if (it->prev)
         it->prev->next = it->next;
     else
@@ -128,7 +160,10 @@ static void append(sim_app *a, sim_item *it)
     a->tail = it;
     if (it->is_reply)
         a->n_replies++;
-    sim_app_update_fd(a);
+    /* Deliverability only grows with time and appends: a signalled fd stays so
+     * (and skipping the walk keeps posting N requests O(N)). */
+    if (!a->fd_signaled)
+        sim_app_update_fd(a);
     pthread_cond_broadcast(&g.msg_cv);
 }
 
@@ -183,7 +218,9 @@ int sim_post_reply(sim_app *a, HLINE line, DWORD_PTR cb, DWORD reqid, DWORD err,
         it->held = 1;
         it->held_until_ns = due + REORDER_FALLBACK_NS;
     }
-    append(a, it);
+    append(a, it); /* assigns it->seq: the held list stays in seq order */
+    if (it->held)
+        held_link(a, it);
     if (it->held || due > now)
         sim_timer_kick();
     return 0;
@@ -232,11 +269,13 @@ void sim_deliver(sim_app *a, sim_item *it, LINEMESSAGE *out)
         memcpy(it->dest, it->data, it->len);
     *out = it->msg;
     if (it->is_reply && !it->held) {
-        for (sim_item *h = a->head; h; h = h->next)
-            if (h->is_reply && h->held && h->seq < it->seq) {
-                h->held = 0;
-                h->due_ns = 0;
-            }
+        /* The held list is in seq order: release its prefix requested before `it`. */
+        sim_item *h;
+        while ((h = a->held_head) != NULL && h->seq < it->seq) {
+            held_unlink(a, h);
+            h->held = 0;
+            h->due_ns = 0;
+        }
     }
     item_free(it);
     sim_app_update_fd(a);

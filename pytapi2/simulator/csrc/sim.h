@@ -52,6 +52,7 @@ typedef struct sim_table {
 /* ---- messages ------------------------------------------------------------ */
 typedef struct sim_item {
     struct sim_item *prev, *next;
+    struct sim_item *hprev, *hnext; /* the app's held list, while held (seq order) */
     LINEMESSAGE msg;
     uint64_t seq;
     int is_reply;
@@ -69,6 +70,9 @@ typedef struct sim_app {
     int fd_r, fd_w;
     int fd_signaled;
     sim_item *head, *tail;
+    /* REORDER-held replies still queued, in request (seq) order: a delivered
+     * reply releases a prefix of this list, so delivery never walks the queue. */
+    sim_item *held_head, *held_tail;
     DWORD n_replies;       /* replies queued (pending, delayed or held) */
     DWORD next_req;
 } sim_app;
