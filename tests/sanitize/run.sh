@@ -38,7 +38,7 @@ echo "=== sanitize: ASan + UBSan build of libtapisim.so"
     pytapi2/simulator/csrc/*.c -o "$OUT/libtapisim-asan.so"
 
 PYTHON=${PYTHON:-python}
-"$PYTHON" -c "import pytapi2._tapi" 2>/dev/null || {
+"$PYTHON" -c "import pytapi2._native" 2>/dev/null || {
     echo "pytapi2 is not built: pip install . or python setup.py build_ext --inplace" >&2
     exit 1
 }
