@@ -23,9 +23,10 @@ _US_PER_DAY = 86_400_000_000
 _CURRENCY_SCALE = 10_000
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
-# The smallest and largest DATEs that map to a datetime (years 1..9999).
-MIN_OLE_DATE = -657434.0
-MAX_OLE_DATE = 2958465.999999999
+# Day parts of the first and last DATE days OLE Automation defines
+# (0100-01-01 and 9999-12-31).
+MIN_OLE_DATE = -657434
+MAX_OLE_DATE = 2958465
 
 
 def ole_date_to_datetime(value: float) -> datetime:
@@ -36,9 +37,10 @@ def ole_date_to_datetime(value: float) -> datetime:
     """
     if not math.isfinite(value):
         raise ValueError(f"DATE {value!r} is not a finite number")
-    if not MIN_OLE_DATE <= value <= MAX_OLE_DATE + 1e-9:
-        raise ValueError(f"DATE {value!r} is outside the datetime range (years 1..9999)")
     days = math.trunc(value)
+    # The day part decides the range: -657434.5 is 0100-01-01 12:00.
+    if not MIN_OLE_DATE <= days <= MAX_OLE_DATE:
+        raise ValueError(f"DATE {value!r} is outside the datetime range (years 100..9999)")
     fraction = abs(value - days)
     micros = round(fraction * _US_PER_DAY)
     try:
@@ -68,6 +70,10 @@ def currency_to_decimal(raw: int) -> Decimal:
 
 def decimal_to_currency(value: Decimal | int) -> int:
     """A Decimal as CURRENCY's int64; refuses values it cannot hold exactly."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise TypeError(f"expected a Decimal or int, got {type(value).__name__}")
+    if not Decimal(value).is_finite():
+        raise ValueError(f"{value} is not a finite amount")
     scaled = Decimal(value).scaleb(4)
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{value} has more than 4 decimal places")

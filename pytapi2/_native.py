@@ -120,7 +120,11 @@ def load(path: str | os.PathLike[str] | None = None) -> Backend:
     if path is None:
         kind, target = default_library()
     else:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
         target = os.fspath(path)
+        if not isinstance(target, str):
+            raise TypeError("path must be a text path (str), not bytes")
         kind = "simulator" if Path(target).resolve() == SIMULATOR_PATH else "custom"
     global _current
     with _lock:

@@ -685,7 +685,8 @@ def test_pollable_fd(acd):
     assert select.select([acd.fd], [], [], 0)[0] == []
     # a delayed reply makes the fd readable by itself, later
     assert lib.tapisim_set_reply_latency(30_000) == 0
-    rid = lib.lineCreateAgentW(acd.line, "1002", ffi.NULL, ffi.new("HAGENT *"))
+    out = ffi.new("HAGENT *")  # must outlive the reply: TAPI writes it at delivery
+    rid = lib.lineCreateAgentW(acd.line, "1002", ffi.NULL, out)
     assert rid > 0
     assert select.select([acd.fd], [], [], 10)[0] == [acd.fd]
     assert acd.reply(rid) == 0

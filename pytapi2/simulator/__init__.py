@@ -88,7 +88,30 @@ def _dword(value: int, name: str) -> int:
 
 
 def _handle(obj: int | HasHandle, name: str) -> int:
-    return _dword(obj if isinstance(obj, int) else obj.handle, name)
+    if isinstance(obj, int):
+        return _dword(obj, name)
+    handle = getattr(obj, "handle", None)
+    if not isinstance(handle, int):
+        raise TypeError(f"{name} must be a handle (int) or an object with a .handle, "
+                        f"got {type(obj).__name__}")
+    return _dword(handle, name)
+
+
+def _dword_ptr(value: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    limit = 2 ** (8 * ffi.sizeof("DWORD_PTR")) - 1
+    if not 0 <= value <= limit:
+        raise ValueError(f"{name} must be in 0..{limit:#x}, got {value}")
+    return value
+
+
+def _unix_ms(when: datetime, name: str) -> int:
+    if not isinstance(when, datetime):
+        raise TypeError(f"{name} must be a naive datetime, got {type(when).__name__}")
+    if when.tzinfo is not None:
+        raise ValueError(f"{name} must be a naive datetime: the simulator clock is naive")
+    return datetime_to_unix_ms(when)
 
 
 def _text(value: str | None, name: str, *, optional: bool = False) -> str | object:
@@ -102,7 +125,9 @@ def _text(value: str | None, name: str, *, optional: bool = False) -> str | obje
     return value
 
 
-def _guid(group: UUID, name: str = "group") -> object:
+def _guid(group: UUID, name: str) -> object:
+    if not isinstance(group, UUID):
+        raise TypeError(f"{name} must be a uuid.UUID, got {type(group).__name__}")
     guid = ffi.new("GUID *")
     ffi.memmove(guid, uuid_to_guid_bytes(group), 16)
     return guid
@@ -188,7 +213,7 @@ class Simulator:
         """Freeze the clock: it moves only through :meth:`advance`."""
         _check(lib.tapisim_set_clock(lib.TAPISIM_CLOCK_VIRTUAL, 1.0), "tapisim_set_clock")
         if start is not None:
-            self.set_time(start)
+            _check(lib.tapisim_set_time(_unix_ms(start, "start")), "tapisim_set_time")
 
     def use_real_clock(self, speed: float = 1.0) -> None:
         """Let the clock follow real time, ``speed`` times faster."""
@@ -204,7 +229,7 @@ class Simulator:
         return unix_ms_to_datetime(out[0])
 
     def set_time(self, when: datetime) -> None:
-        _check(lib.tapisim_set_time(datetime_to_unix_ms(when)), "tapisim_set_time")
+        _check(lib.tapisim_set_time(_unix_ms(when, "when")), "tapisim_set_time")
 
     def advance(self, duration: float | timedelta) -> None:
         """Move the virtual clock, running every due event in time order."""
@@ -218,12 +243,15 @@ class Simulator:
         )
 
     def add_group(self, group_id: UUID, name: str) -> None:
-        _check(lib.tapisim_add_group(_guid(group_id), _text(name, "name")), "tapisim_add_group")
+        _check(
+            lib.tapisim_add_group(_guid(group_id, "group_id"), _text(name, "name")),
+            "tapisim_add_group",
+        )
 
     def add_queue(self, group_id: UUID, queue_id: int, name: str) -> None:
         _check(
             lib.tapisim_add_queue(
-                _guid(group_id), _dword(queue_id, "queue_id"), _text(name, "name")
+                _guid(group_id, "group_id"), _dword(queue_id, "queue_id"), _text(name, "name")
             ),
             "tapisim_add_queue",
         )
@@ -254,7 +282,10 @@ class Simulator:
                 "seed": seed,
             },
         )
-        _check(lib.tapisim_set_group_traffic(_guid(group_id), traffic), "tapisim_set_group_traffic")
+        _check(
+            lib.tapisim_set_group_traffic(_guid(group_id, "group_id"), traffic),
+            "tapisim_set_group_traffic",
+        )
 
     def offer_call(
         self,
@@ -303,7 +334,7 @@ class Simulator:
         _check(
             lib.tapisim_schedule_session_state(
                 _handle(session, "session"),
-                datetime_to_unix_ms(at),
+                _unix_ms(at, "at"),
                 _state(state, "state", allow_zero=True),
                 _state(next_state, "next_state", allow_zero=True),
             ),
@@ -331,8 +362,13 @@ class Simulator:
         """
         if not isinstance(function, str):
             raise TypeError(f"function must be a str, got {type(function).__name__}")
-        kind = Fault(kind)
-        if error < 0:
+        try:
+            kind = Fault(kind)
+        except ValueError:
+            raise ValueError(f"kind must be a Fault, got {kind!r}") from None
+        if isinstance(error, bool) or not isinstance(error, int):
+            raise TypeError(f"error must be a LINEERR (int), got {type(error).__name__}")
+        if -(2**31) <= error < 0:
             error &= _DWORD_MAX  # a LONG LINEERR as its DWORD value
         _check(
             lib.tapisim_inject_fault(
@@ -355,7 +391,8 @@ class Simulator:
         _check(
             lib.tapisim_post_message(
                 _dword(app, "app"), _dword(device, "device"), _dword(message, "message"),
-                param1, param2, param3,
+                _dword_ptr(param1, "param1"), _dword_ptr(param2, "param2"),
+                _dword_ptr(param3, "param3"),
             ),
             "tapisim_post_message",
         )

@@ -11,11 +11,6 @@
 #    keeps interned objects, module state and arenas alive until exit, which
 #    LSan would report by the thousand; the C tests keep it on for the simulator.
 #
-# tests/test_simulator_raw.py::test_pollable_fd is deselected: it passes a
-# temporary ffi.new("HAGENT *") to lineCreateAgentW and lets it be freed before
-# the reply writes it (a bug of that test, not of the simulator: ASan reports a
-# heap-use-after-free in sim_deliver). Drop the --deselect once it keeps `out`.
-#
 # Usage: bash tests/sanitize/run.sh [extra pytest args]
 # Any sanitizer report aborts the process (halt_on_error, -fno-sanitize-recover)
 # and fails the script; reports are also written under $OUT/reports.
@@ -63,7 +58,6 @@ PY
 status=0
 "$PYTHON" -m pytest -q -p no:cacheprovider -W ignore::DeprecationWarning \
     tests/hardening tests/api tests/test_simulator_raw.py \
-    --deselect tests/test_simulator_raw.py::test_pollable_fd \
     "$@" || status=$?
 unset LD_PRELOAD
 if compgen -G "$OUT/reports/*" >/dev/null; then
