@@ -7,8 +7,9 @@ sorted by own time. Layers:
 * ``cffi round trip``: ``lib.lineGetAgentSessionInfo`` then ``lib.lineGetMessage``
   until the reply, straight through pytapi2's cffi module -- the floor of any
   Python binding built on it;
-* ``engine round trip``: pytapi2's request engine (``Line._get_struct``:
-  buffer, submit, lock, pump, dispatch, copy-out) without decoding;
+* ``engine round trip``: pytapi2's request engine (``Line._get_fixed``, what
+  ``session.info()`` uses: buffer, submit, lock, pump, dispatch, copy-out)
+  without decoding;
 * ``decode``: ``decode_session_info`` over a filled buffer (the Python values);
 * ``session.info()``: the public call, everything included.
 """
@@ -28,6 +29,7 @@ from benchmarks.harness import calibrate, interleave, loop_block
 from benchmarks.peer_ctypes import LINEAGENTSESSIONINFO, CtypesPeer
 from benchmarks.run import FULL, GROUP, PIN, Config, give_history, setup
 from pytapi2._native import ffi, lib
+from pytapi2._requests import struct_type
 from pytapi2._structs import SESSION_INFO_SIZE, decode_session_info
 
 
@@ -48,10 +50,12 @@ def layers(bench_session: pytapi2.AgentSession, peer: CtypesPeer,
             if message.dwMessageID == reply and message.dwParam1 == rid:
                 break
 
+    layout = struct_type("LINEAGENTSESSIONINFO")
+    args = (hline, hsession)
+
     def engine_round_trip() -> bytes:
-        return line._get_struct(
-            "lineGetAgentSessionInfo", "LINEAGENTSESSIONINFO", SESSION_INFO_SIZE,
-            lambda ptr: lib.lineGetAgentSessionInfo(hline, hsession, ptr), 120.0)
+        return line._get_fixed("lineGetAgentSessionInfo", layout, lib.lineGetAgentSessionInfo,
+                               args, 120.0)
 
     data = engine_round_trip()
     filled = LINEAGENTSESSIONINFO()

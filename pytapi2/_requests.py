@@ -21,6 +21,15 @@ Design
   :class:`TapiClosedError` but keep their memory until the app shuts down.
   Shutdown fails every pending request, calls lineShutdown and only then
   drops the memory.
+* **Uncontended fast path.** A thread waiting for its reply while nobody
+  pumps takes the pump role at once and pumps until its reply is dispatched
+  (:meth:`Engine._pump_for`) without a condition of its own: as the pump
+  holder it is the one that dispatches its reply, so nobody has to wake it.
+  It is the same protocol as the general loop, minus that bookkeeping:
+  threads arriving meanwhile sleep as usual and are woken by their replies or
+  by the hand-over when it leaves; close/shutdown are seen within
+  ``PUMP_SLICE``; anything unusual (deadline reached, app closed) falls back
+  to the general loop, :meth:`Engine._wait_until`.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from __future__ import annotations
 import collections
 import logging
 import math
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -36,7 +46,7 @@ from typing import Any
 from pytapi2._native import ffi, lib
 from pytapi2.errors import TapiClosedError, TapiError, TapiTimeoutError, error_for, to_long
 
-__all__ = ["Engine", "Message", "Request"]
+__all__ = ["Engine", "Message", "Request", "StructType", "struct_type"]
 
 log = logging.getLogger("pytapi2")
 
@@ -51,6 +61,61 @@ _SHUT_DOWN = to_long(lib.LINEERR_INVALAPPHANDLE)
 # Longest single lineGetMessage wait: bounds how long a pumping thread takes
 # to notice that its request was failed by lineClose from another thread.
 PUMP_SLICE = 0.25
+_PUMP_SLICE_MS = math.ceil(PUMP_SLICE * 1000)
+
+
+def _message_struct() -> struct.Struct:
+    """LINEMESSAGE's six fields (DWORDs and DWORD_PTRs, all unsigned) read by one
+    unpack from its buffer, in :data:`Message` order; layout from the cdef."""
+    ctype = ffi.typeof("LINEMESSAGE")
+    names = [name for name, _ in ctype.fields]
+    assert names == ["hDevice", "dwMessageID", "dwCallbackInstance", "dwParam1", "dwParam2",
+                     "dwParam3"], names
+    fmt, position = "=", 0
+    for _, field in ctype.fields:
+        size = ffi.sizeof(field.type)
+        fmt += "x" * (field.offset - position) + {4: "I", 8: "Q"}[size]
+        position = field.offset + size
+    return struct.Struct(fmt + "x" * (ffi.sizeof(ctype) - position))
+
+
+_MESSAGE = _message_struct()
+
+
+class StructType:
+    """What buffers of one TAPI structure need, computed once per type."""
+
+    __slots__ = ("array", "name", "pointer", "size")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        #: sizeof the fixed part.
+        self.size: int = ffi.sizeof(name)
+        #: A one-element array: ffi.sizeof(buffer) is the struct's size, and it
+        #: passes as the struct pointer.
+        self.array = ffi.typeof(name + "[1]")
+        self.pointer = ffi.typeof(name + " *")
+
+    def buffer(self, size: int) -> tuple[Any, Any]:
+        """A zeroed buffer of ``size`` bytes with dwTotalSize set: (owner, struct pointer)."""
+        if size == self.size:
+            owner = ffi.new(self.array)
+            owner[0].dwTotalSize = size
+            return owner, owner
+        owner = ffi.new("char[]", size)
+        pointer = ffi.cast(self.pointer, owner)
+        pointer.dwTotalSize = size
+        return owner, pointer
+
+
+_STRUCTS: dict[str, StructType] = {}
+
+
+def struct_type(name: str) -> StructType:
+    struct = _STRUCTS.get(name)
+    if struct is None:
+        struct = _STRUCTS[name] = StructType(name)
+    return struct
 
 
 class Request:
@@ -110,6 +175,7 @@ class Engine:
         self._closed_lines: set[int] = set()
         self._on_line_close = on_line_close
         self._message = ffi.new("LINEMESSAGE *")
+        self._message_buffer = ffi.buffer(self._message)
 
     # -- state ---------------------------------------------------------------
     @property
@@ -124,19 +190,22 @@ class Engine:
     def submit(
         self,
         function: str,
-        invoke: Callable[[], int],
+        invoke: Callable[..., int],
         keep: tuple[Any, ...],
         line: int | None = None,
+        args: tuple[Any, ...] = (),
     ) -> Request:
         """Make an asynchronous TAPI call and register its request ID.
 
-        ``invoke`` performs the C call and returns its LONG; ``keep`` is the
-        memory TAPI may write until the reply. Raises the typed error if the
-        call fails at once.
+        ``invoke(*args)`` performs the C call and returns its LONG (``args``
+        lets callers pass the C function itself, with no closure); ``keep`` is
+        the memory TAPI may write until the reply. Raises the typed error if
+        the call fails at once.
         """
         with self._lock:
-            self._check_open(function, line)
-            rc = invoke()
+            if self._closed or (line is not None and line in self._closed_lines):
+                self._check_open(function, line)
+            rc = invoke(*args)
             if rc < 0:
                 raise error_for(rc, function)
             request = Request(rc, function, keep, line)
@@ -170,26 +239,66 @@ class Engine:
     # -- waiting -----------------------------------------------------------------
     def wait(self, request: Request, timeout: float | None) -> None:
         """Wait for a request's reply; raise its typed error or a timeout."""
-        if request.done:
-            self._finish(request)
-            return
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._lock:
-            if not self._wait_until(lambda: request.done, deadline, request=request):
-                request.abandoned = True
-                raise TapiTimeoutError(
-                    f"{request.function}: no reply within {timeout:g} s "
-                    f"(request {request.id})",
-                    function=request.function,
-                )
-        self._finish(request)
-
-    @staticmethod
-    def _finish(request: Request) -> None:
+        if not request.done:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            with self._lock:
+                if not (self._pumping or self._closed):
+                    self._pump_for(request, deadline)
+                if not request.done and not self._wait_until(lambda: request.done, deadline,
+                                                             request=request):
+                    request.abandoned = True
+                    raise TapiTimeoutError(
+                        f"{request.function}: no reply within {timeout:g} s "
+                        f"(request {request.id})",
+                        function=request.function,
+                    )
         if request.error is not None:
             raise request.error
         if request.result < 0:
             raise error_for(request.result, request.function)
+
+    def _pump_for(self, request: Request, deadline: float | None) -> None:
+        """The uncontended fast path of :meth:`wait`: with the lock held and
+        nobody pumping, take the pump role and pump until ``request`` is done.
+
+        Returns early (request not done) at the deadline or once the app is
+        closed: the caller then falls back to :meth:`_wait_until`, which
+        times out or reports the outcome. A zero timeout's single poll is left
+        to that loop too.
+        """
+        lock = self._lock
+        handle = self.app_handle
+        message = self._message
+        unpack = _MESSAGE.unpack_from
+        buffer = self._message_buffer
+        self._pumping = True
+        try:
+            while not request.done:
+                if deadline is None:
+                    ms = _PUMP_SLICE_MS
+                else:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return
+                    ms = math.ceil(min(remaining, PUMP_SLICE) * 1000)
+                lock.release()
+                try:
+                    rc = lib.lineGetMessage(handle, message, ms)
+                    if rc == 0:
+                        item: Message = unpack(buffer)
+                finally:
+                    lock.acquire()
+                if rc == 0:
+                    self._dispatch(item)
+                elif rc != _NO_MESSAGE:
+                    self._pump_failed(rc, ms / 1000)
+                if self._closed:
+                    return
+        finally:
+            self._pumping = False
+            if self._sleepers:
+                # Hand the pump role over to one sleeping thread.
+                next(iter(self._sleepers)).notify()
 
     def next_event(self, timeout: float | None) -> Message | None:
         """The next queued non-reply message, pumping up to ``timeout`` seconds."""
@@ -260,16 +369,17 @@ class Engine:
         try:
             rc = lib.lineGetMessage(handle, message, ms)
             if rc == 0:
-                item: Message = (message.hDevice, message.dwMessageID,
-                                 message.dwCallbackInstance, message.dwParam1,
-                                 message.dwParam2, message.dwParam3)
+                item: Message = _MESSAGE.unpack_from(self._message_buffer)
         finally:
             self._lock.acquire()
         if rc == 0:
             self._dispatch(item)
-        elif rc == _NO_MESSAGE:
-            return
-        elif rc == _SHUT_DOWN:
+        elif rc != _NO_MESSAGE:
+            self._pump_failed(rc, timeout)
+
+    def _pump_failed(self, rc: int, timeout: float) -> None:
+        """With the lock held: lineGetMessage returned an error other than a timeout."""
+        if rc == _SHUT_DOWN:
             if not self._closed:
                 log.error("lineGetMessage: the app handle became invalid; failing all requests")
                 self._fail_all("the TAPI app handle became invalid (LINEERR_INVALAPPHANDLE)")

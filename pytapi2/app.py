@@ -16,10 +16,9 @@ from uuid import UUID
 from pytapi2 import _native, _validate
 from pytapi2._convert import uuid_to_guid_bytes
 from pytapi2._native import ffi, lib
-from pytapi2._requests import Engine, Message, Request
+from pytapi2._requests import Engine, Message, Request, StructType, struct_type
 from pytapi2._structs import (
     AGENT_CAPS_SIZE,
-    QUEUE_INFO_SIZE,
     SESSION_INFO_SIZE,
     AgentCaps,
     Group,
@@ -63,39 +62,37 @@ def _remaining(deadline: float | None) -> float | None:
     return None if deadline is None else max(0.0, deadline - time.monotonic())
 
 
-def _session_info_call(line: int, session: int) -> Callable[[Any], int]:
-    def invoke(pointer: Any) -> int:
-        return int(lib.lineGetAgentSessionInfo(line, session, pointer))
-    return invoke
-
-
 class _StructRequest:
-    """One variable-size request: submit, wait, grow to dwNeededSize and retry."""
+    """One variable-size request: submit, wait, grow to dwNeededSize and retry.
 
-    __slots__ = ("attempts", "buffer", "extra", "function", "invoke", "line", "request", "size",
-                 "struct")
+    The call made is ``invoke(*args, pointer)``: the C function itself and its
+    leading arguments, no closure.
+    """
 
-    def __init__(self, line: Line, function: str, struct: str, size: int,
-                 invoke: Callable[[Any], int], extra: tuple[Any, ...] = ()) -> None:
+    __slots__ = ("args", "attempts", "buffer", "extra", "function", "invoke", "line", "request",
+                 "size", "struct")
+
+    def __init__(self, line: Line, function: str, struct: StructType, size: int,
+                 invoke: Callable[..., int], args: tuple[Any, ...],
+                 extra: tuple[Any, ...] = ()) -> None:
         self.line = line
         self.extra = extra
         self.function = function
         self.struct = struct
         self.size = size
         self.invoke = invoke
+        self.args = args
         self.attempts = 0
         self.buffer: Any = None
         self.request: Request | None = None
 
     def start(self) -> None:
         self.attempts += 1
-        buffer = ffi.new("char[]", self.size)
-        pointer = ffi.cast(self.struct + " *", buffer)
-        pointer.dwTotalSize = self.size
-        invoke = self.invoke
+        buffer, pointer = self.struct.buffer(self.size)
         self.buffer = buffer
-        self.request = self.line._app._engine.submit(
-            self.function, lambda: invoke(pointer), (buffer, *self.extra), self.line._handle)
+        line = self.line
+        self.request = line._app._engine.submit(
+            self.function, self.invoke, (buffer, *self.extra), line._handle, (*self.args, pointer))
 
     def result(self, deadline: float | None) -> bytes:
         engine = self.line._app._engine
@@ -106,17 +103,21 @@ class _StructRequest:
             needed = int.from_bytes(data[4:8], "little")
             if needed <= self.size:
                 return data
-            if needed > MAX_SIZE:
-                raise TapiProtocolError(
-                    f"{self.function}: dwNeededSize {needed} exceeds the {MAX_SIZE}-byte limit",
-                    function=self.function)
-            if self.attempts >= MAX_ATTEMPTS:
-                raise TapiProtocolError(
-                    f"{self.function}: {self.struct} still too small after {self.attempts} "
-                    f"attempts (dwNeededSize {needed})", function=self.function)
-            self.line._app._size_hints[self.function] = needed
-            self.size = needed
-            self.start()
+            self.grow(needed)
+
+    def grow(self, needed: int) -> None:
+        """The reply asked for ``needed`` bytes: check the limits, ask again."""
+        if needed > MAX_SIZE:
+            raise TapiProtocolError(
+                f"{self.function}: dwNeededSize {needed} exceeds the {MAX_SIZE}-byte limit",
+                function=self.function)
+        if self.attempts >= MAX_ATTEMPTS:
+            raise TapiProtocolError(
+                f"{self.function}: {self.struct.name} still too small after {self.attempts} "
+                f"attempts (dwNeededSize {needed})", function=self.function)
+        self.line._app._size_hints[self.function] = needed
+        self.size = needed
+        self.start()
 
 
 class Line:
@@ -201,16 +202,44 @@ class Line:
         engine.wait(engine.submit(function, invoke, keep, self._handle), timeout)
 
     def _struct_request(self, function: str, struct: str, initial: int,
-                        invoke: Callable[[Any], int],
+                        invoke: Callable[..., int], args: tuple[Any, ...],
                         extra: tuple[Any, ...] = ()) -> _StructRequest:
-        size = max(self._app._size_hints.get(function, initial), int(ffi.sizeof(struct)))
-        return _StructRequest(self, function, struct, size, invoke, extra)
+        layout = struct_type(struct)
+        size = max(self._app._size_hints.get(function, initial), layout.size)
+        return _StructRequest(self, function, layout, size, invoke, args, extra)
 
     def _get_struct(self, function: str, struct: str, initial: int,
-                    invoke: Callable[[Any], int], timeout: float | None) -> bytes:
+                    invoke: Callable[..., int], args: tuple[Any, ...],
+                    timeout: float | None) -> bytes:
+        """``invoke(*args, pointer)`` into a structure, growing it as TAPI asks."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        call = self._struct_request(function, struct, initial, invoke)
+        call = self._struct_request(function, struct, initial, invoke, args)
         call.start()
+        return call.result(deadline)
+
+    def _get_fixed(self, function: str, struct: StructType, invoke: Callable[..., int],
+                   args: tuple[Any, ...], timeout: float | None) -> bytes:
+        """:meth:`_get_struct` for a structure without a variable part, whose
+        fixed size is what TAPI needs: a typed buffer, no request object. A
+        reply asking for more (dwNeededSize) continues as a :class:`_StructRequest`,
+        as do later calls once a size hint was recorded."""
+        app = self._app
+        if function in app._size_hints:
+            return self._get_struct(function, struct.name, struct.size, invoke, args, timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        size = struct.size
+        buffer = ffi.new(struct.array)
+        buffer[0].dwTotalSize = size
+        engine = app._engine
+        engine.wait(engine.submit(function, invoke, (buffer,), self._handle, (*args, buffer)),
+                    timeout)
+        data: bytes = ffi.buffer(buffer)[:]
+        needed = int.from_bytes(data[4:8], "little")
+        if needed <= size:
+            return data
+        call = _StructRequest(self, function, struct, size, invoke, args)
+        call.attempts = 1
+        call.grow(needed)
         return call.result(deadline)
 
     def _agent(self, handle: int, agent_id: str | None = None, pin: str | None = None) -> Agent:
@@ -285,10 +314,11 @@ class Line:
         deadline = None if wait is None else time.monotonic() + wait
         handle = self._live_handle("lineGetAgentSessionInfo")
         calls: list[_StructRequest | TapiError] = []
+        invoke = lib.lineGetAgentSessionInfo
         for session in items:
             request = self._struct_request(
                 "lineGetAgentSessionInfo", "LINEAGENTSESSIONINFO", SESSION_INFO_SIZE,
-                _session_info_call(handle, session._handle))
+                invoke, (handle, session._handle))
             try:
                 request.start()
             except TapiError as exc:
@@ -319,7 +349,7 @@ class Line:
         wait = self._timeout(timeout)
         handle = self._live_handle("lineGetGroupListW")
         data = self._get_struct("lineGetGroupListW", "LINEAGENTGROUPLIST", 4096,
-                                lambda ptr: lib.lineGetGroupListW(handle, ptr), wait)
+                                lib.lineGetGroupListW, (handle,), wait)
         return decode_group_list(data)
 
     def queues(self, group: UUID | Group, *,
@@ -331,8 +361,7 @@ class Line:
         ffi.memmove(guid, uuid_to_guid_bytes(group_id), 16)
         handle = self._live_handle("lineGetQueueListW")
         call = self._struct_request("lineGetQueueListW", "LINEQUEUELIST", 2048,
-                                    lambda ptr: lib.lineGetQueueListW(handle, guid, ptr),
-                                    (guid,))
+                                    lib.lineGetQueueListW, (handle, guid), (guid,))
         deadline = None if wait is None else time.monotonic() + wait
         call.start()
         return decode_queue_list(call.result(deadline))
@@ -343,8 +372,8 @@ class Line:
         queue_id = queue.id if isinstance(queue, Queue) else _validate.dword(queue, "queue")
         wait = self._timeout(timeout)
         handle = self._live_handle("lineGetQueueInfo")
-        data = self._get_struct("lineGetQueueInfo", "LINEQUEUEINFO", QUEUE_INFO_SIZE,
-                                lambda ptr: lib.lineGetQueueInfo(handle, queue_id, ptr), wait)
+        data = self._get_fixed("lineGetQueueInfo", struct_type("LINEQUEUEINFO"),
+                               lib.lineGetQueueInfo, (handle, queue_id), wait)
         return decode_queue_info(data)
 
     def set_queue_measurement_period(

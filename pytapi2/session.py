@@ -17,9 +17,8 @@ from uuid import UUID
 from pytapi2 import _validate
 from pytapi2._convert import seconds, uuid_to_guid_bytes
 from pytapi2._native import ffi, lib
+from pytapi2._requests import struct_type
 from pytapi2._structs import (
-    AGENT_INFO_SIZE,
-    SESSION_INFO_SIZE,
     AgentInfo,
     AgentSessionInfo,
     decode_agent_info,
@@ -32,6 +31,10 @@ if TYPE_CHECKING:
     from pytapi2.app import Line
 
 __all__ = ["Agent", "AgentSession"]
+
+# Resolved once: the fixed-size structures refreshed by info() (see _requests.StructType).
+_SESSION_INFO = struct_type("LINEAGENTSESSIONINFO")
+_AGENT_INFO = struct_type("LINEAGENTINFO")
 
 
 def _optional_text(value: Any, name: str) -> Any:
@@ -116,7 +119,7 @@ class Agent:
         line_handle, agent_handle = self._line._live_handle("lineGetAgentSessionList"), self._handle
         data = self._line._get_struct(
             "lineGetAgentSessionList", "LINEAGENTSESSIONLIST", 4096,
-            lambda ptr: lib.lineGetAgentSessionList(line_handle, agent_handle, ptr), wait,
+            lib.lineGetAgentSessionList, (line_handle, agent_handle), wait,
         )
         line = self._line
         result = []
@@ -134,13 +137,11 @@ class Agent:
     # -- state and statistics ------------------------------------------------------
     def info(self, *, timeout: float | timedelta | None = None) -> AgentInfo:
         """Agent-wide state and statistics (lineGetAgentInfo)."""
-        wait = self._line._timeout(timeout)
-        line_handle, agent_handle = self._line._live_handle("lineGetAgentInfo"), self._handle
-        data = self._line._get_struct(
-            "lineGetAgentInfo", "LINEAGENTINFO", AGENT_INFO_SIZE,
-            lambda ptr: lib.lineGetAgentInfo(line_handle, agent_handle, ptr), wait,
-        )
-        return decode_agent_info(data)
+        line = self._line
+        wait = line._app._timeout if timeout is None else line._timeout(timeout)
+        args = (line._live_handle("lineGetAgentInfo"), self._handle)
+        return decode_agent_info(
+            line._get_fixed("lineGetAgentInfo", _AGENT_INFO, lib.lineGetAgentInfo, args, wait))
 
     def set_state(
         self,
@@ -233,13 +234,11 @@ class AgentSession:
 
     def info(self, *, timeout: float | timedelta | None = None) -> AgentSessionInfo:
         """State and statistics in one lineGetAgentSessionInfo round trip."""
-        wait = self._line._timeout(timeout)
-        line_handle, handle = self._line._live_handle("lineGetAgentSessionInfo"), self._handle
-        data = self._line._get_struct(
-            "lineGetAgentSessionInfo", "LINEAGENTSESSIONINFO", SESSION_INFO_SIZE,
-            lambda ptr: lib.lineGetAgentSessionInfo(line_handle, handle, ptr), wait,
-        )
-        return decode_session_info(data)
+        line = self._line
+        wait = line._app._timeout if timeout is None else line._timeout(timeout)
+        args = (line._live_handle("lineGetAgentSessionInfo"), self._handle)
+        return decode_session_info(line._get_fixed(
+            "lineGetAgentSessionInfo", _SESSION_INFO, lib.lineGetAgentSessionInfo, args, wait))
 
     def set_state(
         self,
