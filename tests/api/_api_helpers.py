@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import pytapi2
 from pytapi2 import _native
+
+# The model every public-API test starts from (see conftest.py). Test modules
+# import these from here, never from `conftest`: that name is ambiguous when
+# several test folders are collected together.
+START = datetime(2026, 1, 5, 9, 0, 0)
+GROUP = UUID("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9")
+GROUP2 = UUID("f0e1d2c3-b4a5-9687-7869-5a4b3c2d1e0f")
+PIN = "4321"
+AGENT_IDS = [f"10{i:02d}" for i in range(1, 9)]
 
 
 class Raw:

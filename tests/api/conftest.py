@@ -4,20 +4,13 @@ an app, an open line, an agent."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import pytest
+from _api_helpers import AGENT_IDS, GROUP, GROUP2, PIN, START
 
 import pytapi2
 from pytapi2 import _native
-
-START = datetime(2026, 1, 5, 9, 0, 0)
-GROUP = UUID("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9")
-GROUP2 = UUID("f0e1d2c3-b4a5-9687-7869-5a4b3c2d1e0f")
-PIN = "4321"
-AGENT_IDS = [f"10{i:02d}" for i in range(1, 9)]
 
 
 def _simulator() -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import GROUP
+from _api_helpers import GROUP
 
 import pytapi2
 from pytapi2 import AgentSessionState, AgentSessionStatus

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from _api_helpers import raw_call
-from conftest import AGENT_IDS, GROUP, GROUP2, PIN, START
+from _api_helpers import AGENT_IDS, GROUP, GROUP2, PIN, START, raw_call
 
 import pytapi2
 from pytapi2._native import ffi, lib

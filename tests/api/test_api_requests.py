@@ -8,8 +8,7 @@ import threading
 from typing import Any
 
 import pytest
-from _api_helpers import wait_for
-from conftest import AGENT_IDS, GROUP, PIN
+from _api_helpers import AGENT_IDS, GROUP, PIN, wait_for
 
 import pytapi2
 from pytapi2 import AgentSessionState

@@ -9,8 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from _api_helpers import raw_call
-from conftest import GROUP, START
+from _api_helpers import GROUP, START, raw_call
 
 import pytapi2
 from pytapi2 import AgentSessionState

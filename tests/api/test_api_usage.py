@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from conftest import GROUP, PIN
+from _api_helpers import GROUP, PIN
 
 import pytapi2
 from pytapi2 import AgentSessionState, AgentState
