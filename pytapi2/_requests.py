@@ -237,10 +237,16 @@ class Engine:
             raise TapiClosedError(f"{function}: the line is closed", function=function)
 
     # -- waiting -----------------------------------------------------------------
-    def wait(self, request: Request, timeout: float | None) -> None:
-        """Wait for a request's reply; raise its typed error or a timeout."""
+    def wait(self, request: Request, timeout: float | None,
+             deadline: float | None = None) -> None:
+        """Wait for a request's reply; raise its typed error or a timeout.
+
+        ``deadline``: the ``time.monotonic()`` deadline of ``timeout`` if the
+        caller already has it (then ``timeout`` only names it in the error).
+        """
         if not request.done:
-            deadline = None if timeout is None else time.monotonic() + timeout
+            if deadline is None and timeout is not None:
+                deadline = time.monotonic() + timeout
             with self._lock:
                 if not (self._pumping or self._closed):
                     self._pump_for(request, deadline)
@@ -280,7 +286,8 @@ class Engine:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         return
-                    ms = math.ceil(min(remaining, PUMP_SLICE) * 1000)
+                    ms = (_PUMP_SLICE_MS if remaining >= PUMP_SLICE
+                          else math.ceil(remaining * 1000))
                 lock.release()
                 try:
                     rc = lib.lineGetMessage(handle, message, ms)
@@ -403,7 +410,8 @@ class Engine:
                 log.debug("late LINE_REPLY for %s request %d consumed", request.function,
                           request_id)
                 return
-            request.result = to_long(item[4])
+            result = item[4] & 0xFFFFFFFF  # to_long, inlined: the LONG of a DWORD_PTR
+            request.result = result - 0x1_0000_0000 if result & 0x8000_0000 else result
             request.done = True
             if request.waiter is not None:
                 request.waiter.notify()

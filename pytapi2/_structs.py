@@ -159,6 +159,7 @@ class _SessionInfoBuilder:
 
 
 _new = object.__new__
+_decimal = Decimal
 _SECOND = timedelta(seconds=1)  # timedelta * int is exact and skips argument parsing
 _SESSION_STATES: dict[int, AgentSessionState] = {m.value: m for m in AgentSessionState}
 # start_time is fixed for a session's life: its DATE -> datetime conversion is
@@ -206,7 +207,7 @@ def decode_session_info(data: bytes, snapshot: float | None = None) -> AgentSess
             raise _unknown_state(next_state, "LINEAGENTSESSIONINFO.dwNextAgentSessionState")
     else:
         info.next_state = None
-    info.start_time = _session_start(date)
+    info.start_time = _DATE_CACHE.get(date) or _session_start(date)
     second = _SECOND
     info.duration = second * duration
     info.number_of_calls = calls
@@ -216,7 +217,7 @@ def decode_session_info(data: bytes, snapshot: float | None = None) -> AgentSess
     info.average_call_time = second * avg_call
     info.total_wrapup_time = second * total_wrap
     info.average_wrapup_time = second * avg_wrap
-    info.acd_call_rate = currency_to_decimal(rate)
+    info.acd_call_rate = _decimal(rate).scaleb(-4)  # currency_to_decimal, inlined
     info.longest_time_to_answer = second * longest
     info.average_time_to_answer = second * avg_answer
     info.snapshot = time.monotonic() if snapshot is None else snapshot

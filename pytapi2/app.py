@@ -232,11 +232,10 @@ class Line:
         buffer[0].dwTotalSize = size
         engine = app._engine
         engine.wait(engine.submit(function, invoke, (buffer,), self._handle, (*args, buffer)),
-                    timeout)
-        data: bytes = ffi.buffer(buffer)[:]
-        needed = int.from_bytes(data[4:8], "little")
+                    timeout, deadline)
+        needed = buffer[0].dwNeededSize
         if needed <= size:
-            return data
+            return ffi.buffer(buffer)[:]  # type: ignore[no-any-return]
         call = _StructRequest(self, function, struct, size, invoke, args)
         call.attempts = 1
         call.grow(needed)

@@ -235,10 +235,13 @@ class AgentSession:
     def info(self, *, timeout: float | timedelta | None = None) -> AgentSessionInfo:
         """State and statistics in one lineGetAgentSessionInfo round trip."""
         line = self._line
-        wait = line._app._timeout if timeout is None else line._timeout(timeout)
-        args = (line._live_handle("lineGetAgentSessionInfo"), self._handle)
+        app = line._app
+        wait = app._timeout if timeout is None else line._timeout(timeout)
+        if line._closed or app._closed:
+            line._live_handle("lineGetAgentSessionInfo")  # raises TapiClosedError
         return decode_session_info(line._get_fixed(
-            "lineGetAgentSessionInfo", _SESSION_INFO, lib.lineGetAgentSessionInfo, args, wait))
+            "lineGetAgentSessionInfo", _SESSION_INFO, lib.lineGetAgentSessionInfo,
+            (line._handle, self._handle), wait))
 
     def set_state(
         self,
