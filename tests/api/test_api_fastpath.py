@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from _api_helpers import wait_for
-from conftest import AGENT_IDS, GROUP, PIN
+from _api_helpers import AGENT_IDS, GROUP, PIN, wait_for
 from test_api_decoders import session_info_bytes
 
 import pytapi2
