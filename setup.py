@@ -39,11 +39,17 @@ class BuildExt(build_ext):
 
 ext_modules = []
 if os.name == "posix":
-    sources = sorted(str(p.relative_to(HERE)) for p in (HERE / "pytapi2/simulator/csrc").glob("*.c"))
+    csrc = HERE / "pytapi2/simulator/csrc"
+    sources = sorted(str(p.relative_to(HERE)) for p in csrc.glob("*.c"))
     ext_modules.append(
         Extension(
             SIMULATOR,
             sources=sources,
+            # Headers too: a changed struct or constant must rebuild every module.
+            depends=sorted(
+                str(p.relative_to(HERE))
+                for p in [*csrc.glob("*.h"), *(HERE / "include").glob("*.h")]
+            ),
             include_dirs=["include"],
             extra_compile_args=[
                 "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror",

@@ -44,7 +44,14 @@ from collections.abc import Callable
 from typing import Any
 
 from pytapi2._native import ffi, lib
-from pytapi2.errors import TapiClosedError, TapiError, TapiTimeoutError, error_for, to_long
+from pytapi2.errors import (
+    TapiClosedError,
+    TapiError,
+    TapiProtocolError,
+    TapiTimeoutError,
+    error_for,
+    to_long,
+)
 
 __all__ = ["Engine", "Message", "Request", "StructType", "struct_type"]
 
@@ -235,6 +242,20 @@ class Engine:
             raise TapiClosedError(f"{function}: the TapiApp is closed", function=function)
         if line is not None and line in self._closed_lines:
             raise TapiClosedError(f"{function}: the line is closed", function=function)
+
+    def premature_reply(self, function: str, keep: tuple[Any, ...]) -> TapiProtocolError:
+        """The error for a LINE_REPLY that reported success before TAPI had
+        written the output (dwUsedSize 0, or a 0 handle): a stray or duplicated
+        reply ID completed the request early. The genuine reply may still
+        write into ``keep``, so that memory is kept until shutdown."""
+        with self._lock:
+            if not self._closed:
+                self._graveyard.append(keep)
+        log.warning("%s: success reply before TAPI wrote the result; memory kept until shutdown",
+                    function)
+        return TapiProtocolError(
+            f"{function}: the LINE_REPLY reported success but TAPI had not written the result "
+            "(a stray or early reply)", function=function)
 
     # -- waiting -----------------------------------------------------------------
     def wait(self, request: Request, timeout: float | None,

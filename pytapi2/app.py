@@ -100,8 +100,15 @@ class _StructRequest:
             assert self.request is not None
             engine.wait(self.request, _remaining(deadline))
             data: bytes = ffi.buffer(self.buffer, self.size)[:]
+            if data[8:12] == b"\0\0\0\0":  # dwUsedSize: TAPI always sets it
+                raise engine.premature_reply(self.function, (self.buffer, *self.extra))
             needed = int.from_bytes(data[4:8], "little")
             if needed <= self.size:
+                if self.attempts > 1:
+                    # Only a reply that fitted teaches the size to start with:
+                    # a provider that lied about dwNeededSize must not inflate
+                    # every later call.
+                    self.line._app._size_hints[self.function] = self.size
                 return data
             self.grow(needed)
 
@@ -115,7 +122,6 @@ class _StructRequest:
             raise TapiProtocolError(
                 f"{self.function}: {self.struct.name} still too small after {self.attempts} "
                 f"attempts (dwNeededSize {needed})", function=self.function)
-        self.line._app._size_hints[self.function] = needed
         self.size = needed
         self.start()
 
@@ -233,6 +239,8 @@ class Line:
         engine = app._engine
         engine.wait(engine.submit(function, invoke, (buffer,), self._handle, (*args, buffer)),
                     timeout, deadline)
+        if buffer[0].dwUsedSize == 0:  # TAPI always sets it
+            raise engine.premature_reply(function, (buffer,))
         needed = buffer[0].dwNeededSize
         if needed <= size:
             return ffi.buffer(buffer)[:]  # type: ignore[no-any-return]
@@ -286,6 +294,9 @@ class Line:
         self._call("lineCreateAgentW",
                    lambda: lib.lineCreateAgentW(handle, id_buffer, pin_buffer, out),
                    (out, id_buffer, pin_buffer), wait)
+        if out[0] == 0:
+            raise self._app._engine.premature_reply("lineCreateAgentW",
+                                                    (out, id_buffer, pin_buffer))
         return self._agent(int(out[0]), agent_id, pin)
 
     def session_infos(
@@ -510,8 +521,8 @@ class TapiApp:
     ) -> ApiVersion | int:
         """lineNegotiateAPIVersion for a device (synchronous)."""
         device = _validate.dword(device_id, "device_id")
-        low_value = _validate.dword(int(low), "low")
-        high_value = _validate.dword(int(high), "high")
+        low_value = _validate.dword(low, "low")
+        high_value = _validate.dword(high, "high")
         if low_value > high_value:
             raise ValueError(f"low ({low_value:#x}) must not exceed high ({high_value:#x})")
         self._check_open("lineNegotiateAPIVersion")
@@ -566,12 +577,16 @@ class TapiApp:
                 (buffer,))
             self._engine.wait(request, _remaining(deadline))
             data: bytes = ffi.buffer(buffer, size)[:]
+            if data[8:12] == b"\0\0\0\0":  # dwUsedSize: TAPI always sets it
+                raise self._engine.premature_reply("lineGetAgentCapsW", (buffer,))
             needed = int.from_bytes(data[4:8], "little")
             if needed <= size:
+                if _attempt:
+                    self._size_hints["lineGetAgentCapsW"] = size  # a size that fitted
                 return decode_agent_caps(data)
             if needed > MAX_SIZE:
                 break
-            size = self._size_hints["lineGetAgentCapsW"] = needed
+            size = needed
         raise TapiProtocolError("lineGetAgentCapsW: LINEAGENTCAPS kept growing",
                                 function="lineGetAgentCapsW")
 

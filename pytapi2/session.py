@@ -111,6 +111,9 @@ class Agent:
             (out, guid, pin_buffer),
             wait,
         )
+        if out[0] == 0:
+            raise self._line._app._engine.premature_reply("lineCreateAgentSessionW",
+                                                          (out, guid, pin_buffer))
         return self._line._session(int(out[0]), agent=self, group=group, address_id=address)
 
     def list_sessions(self, *, timeout: float | timedelta | None = None) -> list[AgentSession]:

@@ -112,14 +112,10 @@ CASES: list[tuple[str, Callable[[Ctx], Any], type[Exception], str]] = [
      "error"),
     ("sim-post-param", lambda c: c.sim.post_message(c.app.handle, 0, 0, "x"), T, "param1"),
     ("sim-schedule-at", lambda c: c.sim.schedule_session_state(c.session, "x", 1), T, "at"),
-]
-
-# Entry points that do refuse bad input, but with a message that does not
-# name the argument, or with the wrong exception type (see docs/hardening.md).
-KNOWN_GAPS: list[tuple[str, Callable[[Ctx], Any], type[Exception], str]] = [
     ("negotiate-low-type", lambda c: c.app.negotiate_api_version(0, low=None), T, "low"),
     ("open-high-type", lambda c: c.app.open_line(0, high="3.1"), T, "high"),
 ]
+
 
 
 def _check(ctx: Ctx, call: Callable[[Ctx], Any], exc: type[Exception], name: str) -> None:
@@ -137,15 +133,6 @@ def _check(ctx: Ctx, call: Callable[[Ctx], Any], exc: type[Exception], name: str
                          ids=[c[0] for c in CASES])
 def test_bad_argument_is_refused_by_name(ctx: Ctx, call: Callable[[Ctx], Any],
                                          exc: type[Exception], name: str) -> None:
-    _check(ctx, call, exc, name)
-
-
-@pytest.mark.xfail(strict=True, reason="refused, but not as TypeError/ValueError naming the "
-                   "argument (see docs/hardening.md)")
-@pytest.mark.parametrize(("call", "exc", "name"), [c[1:] for c in KNOWN_GAPS],
-                         ids=[c[0] for c in KNOWN_GAPS])
-def test_known_gaps(ctx: Ctx, call: Callable[[Ctx], Any], exc: type[Exception],
-                    name: str) -> None:
     _check(ctx, call, exc, name)
 
 

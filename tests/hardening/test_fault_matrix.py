@@ -397,9 +397,6 @@ def test_second_reply_for_a_consumed_request_is_ignored(
 
 @pytest.mark.skipif(os.environ.get("PYTAPI2_SANITIZE") == "1",
                     reason="under ASan the use-after-free aborts the process (that is the bug)")
-@pytest.mark.xfail(strict=True, reason="BUG: a stray LINE_REPLY carrying the ID TAPI issues "
-                   "next completes that request early; its buffer is freed and the genuine "
-                   "reply writes into freed memory (see docs/hardening.md)")
 def test_stray_reply_for_the_next_id_does_not_free_the_buffer_early(
         ctx: Ctx, monkeypatch: pytest.MonkeyPatch) -> None:
     engine = ctx.app._engine
@@ -493,9 +490,6 @@ def test_needed_size_beyond_the_limit_gives_protocol_error_at_once(
     _clean(ctx)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a lying dwNeededSize is remembered as the size "
-                   "hint, so every later call allocates (and zero-fills) the inflated size; "
-                   "see docs/hardening.md")
 @pytest.mark.parametrize("fn", [BY_NAME["lineGetAgentSessionInfo"], BY_NAME["lineGetAgentCapsW"]],
                          ids=lambda f: f.name)
 def test_a_lie_does_not_inflate_later_allocations(
