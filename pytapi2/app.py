@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
@@ -18,7 +17,6 @@ from pytapi2._convert import uuid_to_guid_bytes
 from pytapi2._native import ffi, lib
 from pytapi2._requests import Engine, Message, Request, StructType, struct_type
 from pytapi2._structs import (
-    AGENT_CAPS_SIZE,
     SESSION_INFO_SIZE,
     AgentCaps,
     Group,
@@ -66,15 +64,17 @@ class _StructRequest:
     """One variable-size request: submit, wait, grow to dwNeededSize and retry.
 
     The call made is ``invoke(*args, pointer)``: the C function itself and its
-    leading arguments, no closure.
+    leading arguments, no closure. ``line`` is the hLine the request belongs to
+    (None for app-level requests such as lineGetAgentCapsW).
     """
 
-    __slots__ = ("args", "attempts", "buffer", "extra", "function", "invoke", "line", "request",
-                 "size", "struct")
+    __slots__ = ("app", "args", "attempts", "buffer", "extra", "function", "invoke", "line",
+                 "request", "size", "struct")
 
-    def __init__(self, line: Line, function: str, struct: StructType, size: int,
-                 invoke: Callable[..., int], args: tuple[Any, ...],
+    def __init__(self, app: TapiApp, line: int | None, function: str, struct: StructType,
+                 size: int, invoke: Callable[..., int], args: tuple[Any, ...],
                  extra: tuple[Any, ...] = ()) -> None:
+        self.app = app
         self.line = line
         self.extra = extra
         self.function = function
@@ -86,16 +86,29 @@ class _StructRequest:
         self.buffer: Any = None
         self.request: Request | None = None
 
+    @classmethod
+    def sized(cls, app: TapiApp, line: int | None, function: str, struct: str, initial: int,
+              invoke: Callable[..., int], args: tuple[Any, ...],
+              extra: tuple[Any, ...] = ()) -> _StructRequest:
+        """A request starting at the size a fitting reply taught, else ``initial``."""
+        layout = struct_type(struct)
+        size = max(app._size_hints.get(function, initial), layout.size)
+        return cls(app, line, function, layout, size, invoke, args, extra)
+
     def start(self) -> None:
         self.attempts += 1
         buffer, pointer = self.struct.buffer(self.size)
         self.buffer = buffer
-        line = self.line
-        self.request = line._app._engine.submit(
-            self.function, self.invoke, (buffer, *self.extra), line._handle, (*self.args, pointer))
+        self.request = self.app._engine.submit(
+            self.function, self.invoke, (buffer, *self.extra), self.line, (*self.args, pointer))
+
+    def get(self, deadline: float | None) -> bytes:
+        """Start, then :meth:`result`."""
+        self.start()
+        return self.result(deadline)
 
     def result(self, deadline: float | None) -> bytes:
-        engine = self.line._app._engine
+        engine = self.app._engine
         while True:
             assert self.request is not None
             engine.wait(self.request, _remaining(deadline))
@@ -108,7 +121,7 @@ class _StructRequest:
                     # Only a reply that fitted teaches the size to start with:
                     # a provider that lied about dwNeededSize must not inflate
                     # every later call.
-                    self.line._app._size_hints[self.function] = self.size
+                    self.app._size_hints[self.function] = self.size
                 return data
             self.grow(needed)
 
@@ -202,26 +215,38 @@ class Line:
     def _timeout(self, value: Any) -> float | None:
         return _validate.timeout(value, self._app._timeout)
 
-    def _call(self, function: str, invoke: Callable[[], int], keep: tuple[Any, ...],
-              timeout: float | None) -> None:
+    def _call(self, function: str, invoke: Callable[..., int], args: tuple[Any, ...],
+              keep: tuple[Any, ...], timeout: float | None) -> None:
+        """``invoke(hLine, *args)`` and wait for its reply; ``keep`` is the
+        memory TAPI uses until then."""
+        handle = self._live_handle(function)
         engine = self._app._engine
-        engine.wait(engine.submit(function, invoke, keep, self._handle), timeout)
+        engine.wait(engine.submit(function, invoke, keep, handle, (handle, *args)), timeout)
+
+    def _call_for_handle(self, function: str, invoke: Callable[..., int], args: tuple[Any, ...],
+                         keep: tuple[Any, ...], timeout: float | None) -> int:
+        """:meth:`_call` for a function whose last argument receives a new
+        handle: a fresh out-parameter is appended, and its value returned."""
+        out = ffi.new("DWORD *")
+        keep = (out, *keep)
+        self._call(function, invoke, (*args, out), keep, timeout)
+        if out[0] == 0:  # TAPI never hands out 0: the reply came before the write
+            raise self._app._engine.premature_reply(function, keep)
+        return int(out[0])
 
     def _struct_request(self, function: str, struct: str, initial: int,
                         invoke: Callable[..., int], args: tuple[Any, ...],
                         extra: tuple[Any, ...] = ()) -> _StructRequest:
-        layout = struct_type(struct)
-        size = max(self._app._size_hints.get(function, initial), layout.size)
-        return _StructRequest(self, function, layout, size, invoke, args, extra)
+        return _StructRequest.sized(self._app, self._handle, function, struct, initial, invoke,
+                                    args, extra)
 
     def _get_struct(self, function: str, struct: str, initial: int,
                     invoke: Callable[..., int], args: tuple[Any, ...],
-                    timeout: float | None) -> bytes:
-        """``invoke(*args, pointer)`` into a structure, growing it as TAPI asks."""
+                    timeout: float | None, extra: tuple[Any, ...] = ()) -> bytes:
+        """``invoke(*args, pointer)`` into a structure, growing it as TAPI asks;
+        ``extra`` is more memory TAPI reads until the reply (input buffers)."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        call = self._struct_request(function, struct, initial, invoke, args)
-        call.start()
-        return call.result(deadline)
+        return self._struct_request(function, struct, initial, invoke, args, extra).get(deadline)
 
     def _get_fixed(self, function: str, struct: StructType, invoke: Callable[..., int],
                    args: tuple[Any, ...], timeout: float | None) -> bytes:
@@ -244,7 +269,7 @@ class Line:
         needed = buffer[0].dwNeededSize
         if needed <= size:
             return ffi.buffer(buffer)[:]  # type: ignore[no-any-return]
-        call = _StructRequest(self, function, struct, size, invoke, args)
+        call = _StructRequest(app, self._handle, function, struct, size, invoke, args)
         call.attempts = 1
         call.grow(needed)
         return call.result(deadline)
@@ -288,16 +313,10 @@ class Line:
         """
         id_buffer = _optional_text(agent_id, "agent_id")
         pin_buffer = _optional_text(pin, "pin")
-        wait = self._timeout(timeout)
-        out = ffi.new("HAGENT *")
-        handle = self._live_handle("lineCreateAgentW")
-        self._call("lineCreateAgentW",
-                   lambda: lib.lineCreateAgentW(handle, id_buffer, pin_buffer, out),
-                   (out, id_buffer, pin_buffer), wait)
-        if out[0] == 0:
-            raise self._app._engine.premature_reply("lineCreateAgentW",
-                                                    (out, id_buffer, pin_buffer))
-        return self._agent(int(out[0]), agent_id, pin)
+        handle = self._call_for_handle("lineCreateAgentW", lib.lineCreateAgentW,
+                                       (id_buffer, pin_buffer), (id_buffer, pin_buffer),
+                                       self._timeout(timeout))
+        return self._agent(handle, agent_id, pin)
 
     def session_infos(
         self,
@@ -370,11 +389,9 @@ class Line:
         guid = ffi.new("GUID *")
         ffi.memmove(guid, uuid_to_guid_bytes(group_id), 16)
         handle = self._live_handle("lineGetQueueListW")
-        call = self._struct_request("lineGetQueueListW", "LINEQUEUELIST", 2048,
-                                    lib.lineGetQueueListW, (handle, guid), (guid,))
-        deadline = None if wait is None else time.monotonic() + wait
-        call.start()
-        return decode_queue_list(call.result(deadline))
+        return decode_queue_list(self._get_struct(
+            "lineGetQueueListW", "LINEQUEUELIST", 2048, lib.lineGetQueueListW, (handle, guid),
+            wait, extra=(guid,)))
 
     def queue_info(self, queue: int | Queue, *,
                    timeout: float | timedelta | None = None) -> QueueInfo:
@@ -393,10 +410,8 @@ class Line:
         """lineSetQueueMeasurementPeriod (whole seconds)."""
         queue_id = queue.id if isinstance(queue, Queue) else _validate.dword(queue, "queue")
         value = _period(period, "period")
-        wait = self._timeout(timeout)
-        handle = self._live_handle("lineSetQueueMeasurementPeriod")
-        self._call("lineSetQueueMeasurementPeriod",
-                   lambda: lib.lineSetQueueMeasurementPeriod(handle, queue_id, value), (), wait)
+        self._call("lineSetQueueMeasurementPeriod", lib.lineSetQueueMeasurementPeriod,
+                   (queue_id, value), (), self._timeout(timeout))
 
 
 class TapiApp:
@@ -565,30 +580,10 @@ class TapiApp:
         wait = _validate.timeout(timeout, self._timeout)
         version = int(self.negotiate_api_version(device))
         deadline = None if wait is None else time.monotonic() + wait
-        size = max(self._size_hints.get("lineGetAgentCapsW", 1024), AGENT_CAPS_SIZE)
-        for _attempt in range(MAX_ATTEMPTS):
-            buffer = ffi.new("char[]", size)
-            pointer = ffi.cast("LINEAGENTCAPS *", buffer)
-            pointer.dwTotalSize = size
-            request = self._engine.submit(
-                "lineGetAgentCapsW",
-                functools.partial(lib.lineGetAgentCapsW, self._handle, device, address, version,
-                                  pointer),
-                (buffer,))
-            self._engine.wait(request, _remaining(deadline))
-            data: bytes = ffi.buffer(buffer, size)[:]
-            if data[8:12] == b"\0\0\0\0":  # dwUsedSize: TAPI always sets it
-                raise self._engine.premature_reply("lineGetAgentCapsW", (buffer,))
-            needed = int.from_bytes(data[4:8], "little")
-            if needed <= size:
-                if _attempt:
-                    self._size_hints["lineGetAgentCapsW"] = size  # a size that fitted
-                return decode_agent_caps(data)
-            if needed > MAX_SIZE:
-                break
-            size = needed
-        raise TapiProtocolError("lineGetAgentCapsW: LINEAGENTCAPS kept growing",
-                                function="lineGetAgentCapsW")
+        call = _StructRequest.sized(
+            self, None, "lineGetAgentCapsW", "LINEAGENTCAPS", 1024, lib.lineGetAgentCapsW,
+            (self._handle, device, address, version))
+        return decode_agent_caps(call.get(deadline))
 
     # -- events ----------------------------------------------------------------------
     def next_event(self, timeout: float | timedelta | None = None) -> Event | None:

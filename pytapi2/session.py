@@ -10,6 +10,7 @@ Equality and hash are by (line, handle).
 
 from __future__ import annotations
 
+import enum
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -102,19 +103,10 @@ class Agent:
         wait = self._line._timeout(timeout)
         guid = ffi.new("GUID *")
         ffi.memmove(guid, uuid_to_guid_bytes(group), 16)
-        out = ffi.new("HAGENTSESSION *")
-        line_handle, agent_handle = self._line._live_handle("lineCreateAgentSessionW"), self._handle
-        self._line._call(
-            "lineCreateAgentSessionW",
-            lambda: lib.lineCreateAgentSessionW(line_handle, agent_handle, pin_buffer, address,
-                                                guid, out),
-            (out, guid, pin_buffer),
-            wait,
-        )
-        if out[0] == 0:
-            raise self._line._app._engine.premature_reply("lineCreateAgentSessionW",
-                                                          (out, guid, pin_buffer))
-        return self._line._session(int(out[0]), agent=self, group=group, address_id=address)
+        handle = self._line._call_for_handle(
+            "lineCreateAgentSessionW", lib.lineCreateAgentSessionW,
+            (self._handle, pin_buffer, address, guid), (guid, pin_buffer), wait)
+        return self._line._session(handle, agent=self, group=group, address_id=address)
 
     def list_sessions(self, *, timeout: float | timedelta | None = None) -> list[AgentSession]:
         """The agent's sessions (lineGetAgentSessionList; ITAgent::get_AgentSessions)."""
@@ -157,16 +149,9 @@ class Agent:
 
         ``None`` (TAPI's 0) leaves the state, or the next state, unchanged.
         """
-        value = 0 if state is None else _validate.enum_value(state, AgentState, "state")
-        next_value = (0 if next_state is None
-                      else _validate.enum_value(next_state, AgentState, "next_state"))
-        wait = self._line._timeout(timeout)
-        line_handle, agent_handle = self._line._live_handle("lineSetAgentStateEx"), self._handle
-        self._line._call(
-            "lineSetAgentStateEx",
-            lambda: lib.lineSetAgentStateEx(line_handle, agent_handle, value, next_value),
-            (), wait,
-        )
+        states = _state_pair(state, next_state, AgentState)
+        self._line._call("lineSetAgentStateEx", lib.lineSetAgentStateEx,
+                         (self._handle, *states), (), self._line._timeout(timeout))
 
     def set_measurement_period(
         self, period: float | timedelta, *, timeout: float | timedelta | None = None
@@ -174,14 +159,15 @@ class Agent:
         """Set the statistics window, whole seconds (lineSetAgentMeasurementPeriod;
         ITAgent::put_MeasurementPeriod)."""
         value = _period(period, "period")
-        wait = self._line._timeout(timeout)
-        line_handle, agent_handle = (self._line._live_handle("lineSetAgentMeasurementPeriod"),
-                                     self._handle)
-        self._line._call(
-            "lineSetAgentMeasurementPeriod",
-            lambda: lib.lineSetAgentMeasurementPeriod(line_handle, agent_handle, value),
-            (), wait,
-        )
+        self._line._call("lineSetAgentMeasurementPeriod", lib.lineSetAgentMeasurementPeriod,
+                         (self._handle, value), (), self._line._timeout(timeout))
+
+
+def _state_pair(state: Any, next_state: Any, cls: type[enum.IntEnum]) -> tuple[int, int]:
+    """A (state, next state) argument pair as TAPI's DWORDs, None being 0 (unchanged)."""
+    value = 0 if state is None else _validate.enum_value(state, cls, "state")
+    next_value = 0 if next_state is None else _validate.enum_value(next_state, cls, "next_state")
+    return value, next_value
 
 
 def _period(value: Any, name: str) -> int:
@@ -257,16 +243,9 @@ class AgentSession:
 
         ``None`` (TAPI's 0) leaves the state, or the next state, unchanged.
         """
-        value = 0 if state is None else _validate.enum_value(state, AgentSessionState, "state")
-        next_value = (0 if next_state is None
-                      else _validate.enum_value(next_state, AgentSessionState, "next_state"))
-        wait = self._line._timeout(timeout)
-        line_handle, handle = self._line._live_handle("lineSetAgentSessionState"), self._handle
-        self._line._call(
-            "lineSetAgentSessionState",
-            lambda: lib.lineSetAgentSessionState(line_handle, handle, value, next_value),
-            (), wait,
-        )
+        states = _state_pair(state, next_state, AgentSessionState)
+        self._line._call("lineSetAgentSessionState", lib.lineSetAgentSessionState,
+                         (self._handle, *states), (), self._line._timeout(timeout))
 
     def end(self, *, timeout: float | timedelta | None = None) -> None:
         """Log out of the group: ``set_state(AgentSessionState.ENDED)``."""
