@@ -45,6 +45,9 @@ __all__ = ["DEFAULT_TIMEOUT", "Line", "TapiApp"]
 
 log = logging.getLogger("pytapi2")
 
+#: What an out-handle holds before TAPI writes it (see Line._call_for_handle).
+_UNWRITTEN = 0xFFFFFFFF
+
 #: TAPI 3 waits two minutes for a reply (TAPI_E_TIMEOUT); so does pytapi2 by default.
 DEFAULT_TIMEOUT = 120.0
 
@@ -227,12 +230,19 @@ class Line:
                          keep: tuple[Any, ...], timeout: float | None) -> int:
         """:meth:`_call` for a function whose last argument receives a new
         handle: a fresh out-parameter is appended, and its value returned."""
-        out = ffi.new("DWORD *")
+        out = ffi.new("DWORD *", _UNWRITTEN)
         keep = (out, *keep)
         self._call(function, invoke, (*args, out), keep, timeout)
-        if out[0] == 0:  # TAPI never hands out 0: the reply came before the write
-            raise self._app._engine.premature_reply(function, keep)
-        return int(out[0])
+        handle = int(out[0])
+        if handle == _UNWRITTEN:
+            # No page reserves a handle value (a proxy may hand out 0, or even
+            # this one), so the value is returned as given. But it may also be
+            # a stray reply that completed the request before TAPI wrote it:
+            # the genuine write may still come, so the memory stays alive.
+            log.warning("%s: handle %#x equals the unwritten marker; its memory is kept "
+                        "until shutdown in case the reply was early", function, handle)
+            self._app._engine.retain(keep)
+        return handle
 
     def _struct_request(self, function: str, struct: str, initial: int,
                         invoke: Callable[..., int], args: tuple[Any, ...],
