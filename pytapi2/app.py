@@ -319,7 +319,8 @@ class Line:
         """Create an agent object for a switch agent ID (lineCreateAgentW).
 
         ``agent_id`` None lets the provider pick the agent of the logged-on
-        user. The PIN, if given, is reused by :meth:`Agent.create_session`.
+        user (nf-tapi-linecreateagentw.md). :meth:`Agent.create_session` does
+        not resend ``pin``: pass it there too for an ACD wanting it per session.
         """
         id_buffer = _optional_text(agent_id, "agent_id")
         pin_buffer = _optional_text(pin, "pin")
