@@ -45,6 +45,9 @@ __all__ = ["DEFAULT_TIMEOUT", "Line", "TapiApp"]
 
 log = logging.getLogger("pytapi2")
 
+#: The highest TAPI version pytapi2 supports (lineInitializeExW, lineGetAgentCapsW).
+_HIGHEST_VERSION = ApiVersion.V3_1
+
 #: What an out-handle holds before TAPI writes it (see Line._call_for_handle).
 _UNWRITTEN = 0xFFFFFFFF
 
@@ -455,7 +458,7 @@ class TapiApp:
         try:
             handle = ffi.new("HLINEAPP *")
             devices = ffi.new("DWORD *")
-            version = ffi.new("DWORD *", ApiVersion.V3_1)
+            version = ffi.new("DWORD *", _HIGHEST_VERSION)
             params = ffi.new("LINEINITIALIZEEXPARAMS *")
             params.dwTotalSize = ffi.sizeof("LINEINITIALIZEEXPARAMS")
             params.dwOptions = lib.LINEINITIALIZEEXOPTION_USEEVENT
@@ -585,11 +588,16 @@ class TapiApp:
 
     def agent_caps(self, device_id: int, address_id: int = 0, *,
                    timeout: float | timedelta | None = None) -> AgentCaps:
-        """The agent capabilities of an address (lineGetAgentCapsW)."""
+        """The agent capabilities of an address (lineGetAgentCapsW).
+
+        dwAppAPIVersion is pytapi2's highest supported version (the one given
+        to lineInitializeExW), not a negotiated one: nf-tapi-linegetagentcapsw.md
+        says it "should not be the value negotiated" for the device.
+        """
         device = _validate.dword(device_id, "device_id")
         address = _validate.dword(address_id, "address_id")
         wait = _validate.timeout(timeout, self._timeout)
-        version = int(self.negotiate_api_version(device))
+        version = int(_HIGHEST_VERSION)
         deadline = None if wait is None else time.monotonic() + wait
         call = _StructRequest.sized(
             self, None, "lineGetAgentCapsW", "LINEAGENTCAPS", 1024, lib.lineGetAgentCapsW,
