@@ -35,10 +35,20 @@ from pytapi2.constants import (
     AgentState,
     AgentStatus,
     ApiVersion,
+    GroupStatus,
     LineMessage,
+    QueueStatus,
 )
 from pytapi2.errors import TapiClosedError, TapiError, TapiProtocolError, check
-from pytapi2.events import AgentEvent, AgentSessionEvent, Event, LineClosedEvent, LineEvent
+from pytapi2.events import (
+    AgentEvent,
+    AgentSessionEvent,
+    Event,
+    GroupEvent,
+    LineClosedEvent,
+    LineEvent,
+    QueueEvent,
+)
 from pytapi2.session import Agent, AgentSession, _optional_text, _period
 
 __all__ = ["DEFAULT_TIMEOUT", "Line", "TapiApp"]
@@ -649,6 +659,10 @@ class TapiApp:
                         log.warning("LINE_AGENTSTATUSEX with unknown state %#x", param3)
                 return AgentEvent(line, line._agent(param1 & 0xFFFFFFFF), agent_status,
                                   agent_state)
+            if message == lib.LINE_QUEUESTATUS:
+                return QueueEvent(line, param1 & 0xFFFFFFFF, QueueStatus(param2 & 0xFFFFFFFF))
+            if message == lib.LINE_GROUPSTATUS:
+                return GroupEvent(line, GroupStatus(param2 & 0xFFFFFFFF))
             if message == lib.LINE_CLOSE:
                 return LineClosedEvent(line)
         try:
