@@ -290,8 +290,64 @@ typedef HAGENTSESSION *LPHAGENTSESSION;
 
 /* ---- Structures ---------------------------------------------------------- */
 
-/* lineCallParams is never passed by pytapi2 (always NULL): opaque here. */
-typedef struct linecallparams_tag LINECALLPARAMS;
+#define LINEADDRESSMODE_ADDRESSID 0x00000001
+#define LINEADDRESSMODE_DIALABLEADDR 0x00000002
+
+/* lineOpenW reads LINECALLPARAMS for LINEMAPPER, LINEOPENOPTION_PROXY (the
+ * DevSpecific area lists the LINEPROXYREQUEST_ types a handler serves) and
+ * LINEOPENOPTION_SINGLEADDRESS (dwAddressID): ns-tapi-linecallparams.md,
+ * ns-tapi-linedialparams.md. */
+typedef struct linedialparams_tag {
+    DWORD dwDialPause;
+    DWORD dwDialSpeed;
+    DWORD dwDigitDuration;
+    DWORD dwWaitForDialtone;
+} LINEDIALPARAMS;
+
+typedef struct linecallparams_tag {
+    DWORD dwTotalSize;
+    DWORD dwBearerMode;
+    DWORD dwMinRate;
+    DWORD dwMaxRate;
+    DWORD dwMediaMode;
+    DWORD dwCallParamFlags;
+    DWORD dwAddressMode;
+    DWORD dwAddressID;
+    LINEDIALPARAMS DialParams;
+    DWORD dwOrigAddressSize;
+    DWORD dwOrigAddressOffset;
+    DWORD dwDisplayableAddressSize;
+    DWORD dwDisplayableAddressOffset;
+    DWORD dwCalledPartySize;
+    DWORD dwCalledPartyOffset;
+    DWORD dwCommentSize;
+    DWORD dwCommentOffset;
+    DWORD dwUserUserInfoSize;
+    DWORD dwUserUserInfoOffset;
+    DWORD dwHighLevelCompSize;
+    DWORD dwHighLevelCompOffset;
+    DWORD dwLowLevelCompSize;
+    DWORD dwLowLevelCompOffset;
+    DWORD dwDevSpecificSize;
+    DWORD dwDevSpecificOffset;
+    DWORD dwPredictiveAutoTransferStates;   /* TAPI 2.0 */
+    DWORD dwTargetAddressSize;
+    DWORD dwTargetAddressOffset;
+    DWORD dwSendingFlowspecSize;
+    DWORD dwSendingFlowspecOffset;
+    DWORD dwReceivingFlowspecSize;
+    DWORD dwReceivingFlowspecOffset;
+    DWORD dwDeviceClassSize;
+    DWORD dwDeviceClassOffset;
+    DWORD dwDeviceConfigSize;
+    DWORD dwDeviceConfigOffset;
+    DWORD dwCallDataSize;
+    DWORD dwCallDataOffset;
+    DWORD dwNoAnswerTimeout;
+    DWORD dwCallingPartyIDSize;
+    DWORD dwCallingPartyIDOffset;
+    DWORD dwAddressType;                    /* TAPI 3.0 */
+} LINECALLPARAMS;
 typedef LINECALLPARAMS *LPLINECALLPARAMS;
 
 typedef void (WINAPI *LINECALLBACK)(DWORD hDevice, DWORD dwMessage,
