@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
+/* PLAT_NO_EVENTFD: use the pipe on Linux too (how the pipe path is tested). */
+#if defined(__linux__) && !defined(PLAT_NO_EVENTFD)
+#define PLAT_EVENTFD 1
 #include <sys/eventfd.h>
 #endif
 
@@ -156,7 +158,7 @@ int64_t plat_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-#ifndef __linux__
+#ifndef PLAT_EVENTFD
 static int set_flags(int fd)
 {
     int fl = fcntl(fd, F_GETFL);
@@ -170,7 +172,7 @@ static int set_flags(int fd)
 int plat_signal_open(plat_signal *s)
 {
     s->event = NULL;
-#ifdef __linux__
+#ifdef PLAT_EVENTFD
     int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (fd < 0)
         return -1;
@@ -202,7 +204,7 @@ void plat_signal_close(plat_signal *s)
 
 void plat_signal_set(plat_signal *s)
 {
-#ifdef __linux__
+#ifdef PLAT_EVENTFD
     uint64_t one = 1;
     ssize_t n = write(s->fd_w, &one, sizeof one);
 #else
@@ -214,7 +216,7 @@ void plat_signal_set(plat_signal *s)
 
 void plat_signal_reset(plat_signal *s)
 {
-#ifdef __linux__
+#ifdef PLAT_EVENTFD
     uint64_t v;
     ssize_t n = read(s->fd_r, &v, sizeof v); /* zeroes the counter */
 #else

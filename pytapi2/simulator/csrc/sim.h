@@ -34,11 +34,13 @@
  *                (--kill-at: the x86 stdcall exports lose their @N, as in
  *                tapi32.dll; harmless on x64. No -pthread, no winpthreads:
  *                the DLL imports only KERNEL32 and the C runtime.)
- *   MSVC         cl /std:c11 /O2 /W4 /WX /LD ... /link /DEF:tapisim.def
+ *   MSVC         cl /std:c11 /O2 /W4 /LD ... /link /DEF:tapisim.def
  *                where tapisim.def is "EXPORTS" and one name per line, from
- *                `bash tests/c/exports.sh --def` (the names of
- *                include/tapi_functions.h and include/tapisim.h): on x86 the
- *                .def is what gives undecorated stdcall names.
+ *                `bash tests/c/exports.sh --def` (the names declared in
+ *                include/tapi_functions.h and include/tapisim.h; setuptools'
+ *                export_symbols with the same names, i.e. /EXPORT:name, does
+ *                the same). It is the whole export list (SIM_EXPORT is empty
+ *                under MSVC) and, on x86, what gives undecorated stdcall names.
  *   Check any DLL with `bash tests/c/check_exports.sh DLL OBJDUMP`.
  */
 #ifndef TAPISIM_SIM_H
@@ -51,9 +53,13 @@
 #include "pytapi2_tapi.h"
 
 /* The exported functions: exactly the TAPI and tapisim_ functions (the build
- * hides everything else: -fvisibility=hidden on ELF; on Windows only
- * dllexport'ed functions are exported once any is). */
-#if defined(_WIN32)
+ * hides everything else: -fvisibility=hidden on ELF; with mingw-w64 only
+ * dllexport'ed functions are exported once any is). With MSVC the export list
+ * is the .def file (or /EXPORT:name per name) alone: dllexport there would add
+ * the decorated x86 names (_lineShutdown@4) beside the plain ones. */
+#if defined(_WIN32) && defined(_MSC_VER)
+#  define SIM_EXPORT
+#elif defined(_WIN32)
 #  define SIM_EXPORT __declspec(dllexport)
 #elif defined(__GNUC__)
 #  define SIM_EXPORT __attribute__((visibility("default")))
