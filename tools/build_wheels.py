@@ -316,8 +316,7 @@ def windows_wheel(linux_wheel: Path, platform: str, pyd: Path, dll: Path, dist: 
 
 def linux_wheel(dist: Path, work: Path) -> Path:
     out = work / "linux"
-    env = {k: v for k, v in os.environ.items()}
-    run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", out, ROOT], env=env)
+    run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", out, ROOT])
     (wheel,) = out.glob("pytapi2-*.whl")
     if "abi3" not in wheel.name:
         raise SystemExit(f"{wheel.name}: expected an abi3 wheel (setup.py's bdist_wheel options)")
