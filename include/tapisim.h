@@ -82,6 +82,7 @@ int tapisim_post_message(HLINEAPP app, DWORD device, DWORD message, DWORD_PTR pa
 int tapisim_message_fd(HLINEAPP app, int *fd);
 int tapisim_pending_replies(HLINEAPP app, DWORD *count);
 int tapisim_session_count(DWORD *count);
+int tapisim_set_handle_base(DWORD first);
 
 /* Statistics conventions of the simulator (comment only, no declaration):
  * LINEAGENTSESSIONINFO.cyACDCallRate = ACD calls per hour of session duration

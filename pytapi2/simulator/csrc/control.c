@@ -51,19 +51,26 @@ SIM_EXPORT int tapisim_reset(void)
     sim_timer_stop_locked();
     sim_free_all();
     sim_defaults();
+    g.handle_offset = 0;
     return done(TAPISIM_OK);
 }
 
-static int known_version(DWORD v)
+SIM_EXPORT int tapisim_set_handle_base(DWORD first)
 {
-    return v == TAPI_VERSION1_0 || v == TAPI_VERSION1_4 || v == TAPI_VERSION2_0 || v == TAPI_VERSION2_1 ||
-           v == TAPI_VERSION2_2 || v == TAPI_VERSION3_0 || v == TAPI_VERSION3_1;
+    sim_lock();
+    for (size_t i = 0; i < g.nagents; i++)
+        if (g.agents[i]->created)
+            return done(TAPISIM_E_STATE);
+    if (g.nsessions)
+        return done(TAPISIM_E_STATE);
+    g.handle_offset = first - 1u;
+    return done(TAPISIM_OK);
 }
 
 SIM_EXPORT int tapisim_configure_lines(DWORD num_lines, DWORD addresses_per_line, DWORD max_api_version)
 {
     if (num_lines < 1 || num_lines > 4096 || addresses_per_line < 1 || addresses_per_line > 256 ||
-        !known_version(max_api_version))
+        !sim_known_version(max_api_version))
         return TAPISIM_E_INVAL;
     sim_lock();
     if (sim_any_app())
@@ -171,7 +178,6 @@ SIM_EXPORT int tapisim_add_agent(LPCWSTR agent_id, LPCWSTR pin)
     a->state = LINEAGENTSTATEEX_READY;
     a->next = 0;
     a->period_s = 1800;
-    a->reset_ms = g.model_ms;
     g.agents[g.nagents++] = a;
     return done(TAPISIM_OK);
 }
@@ -192,6 +198,7 @@ SIM_EXPORT int tapisim_add_group(const GUID *group_id, LPCWSTR name)
     }
     gr->id = *group_id;
     g.groups[g.ngroups++] = gr;
+    sim_emit_group(LINEGROUPSTATUS_NEWGROUP);
     return done(TAPISIM_OK);
 }
 
@@ -223,6 +230,7 @@ SIM_EXPORT int tapisim_add_queue(const GUID *group_id, DWORD queue_id, LPCWSTR n
     q->period_s = 1800;
     gr->queues[gr->nqueues++] = g.nqueues;
     g.queues[g.nqueues++] = q;
+    sim_emit_queue(q, LINEQUEUESTATUS_NEWQUEUE);
     return done(TAPISIM_OK);
 }
 
