@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Build the simulator sources together with the C tests under ASan + UBSan
-# (LeakSanitizer included) and run them. Exits non-zero on any test failure
-# or sanitizer report.
+# (LeakSanitizer included) and run them, twice: with the message signal as an
+# eventfd (Linux) and as a pipe (other POSIX systems). Exits non-zero on any
+# test failure or sanitizer report. Then prints the CPU time of an idle 2 s
+# lineGetMessage (tests/c/idle_cpu.c: a figure, not a pass/fail criterion).
+# The Windows builds of the same tests: tests/c/run_windows.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=tests/c/build
 mkdir -p "$out"
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
         -pthread -Iinclude -Ipytapi2/simulator/csrc -D_POSIX_C_SOURCE=200809L)
-gcc "${CFLAGS[@]}" pytapi2/simulator/csrc/*.c tests/c/test_sim.c -o "$out/test_sim"
+gcc "${CFLAGS[@]}" pytapi2/simulator/csrc/*.c tests/c/test_sim.c tests/c/test_os.c -o "$out/test_sim"
+gcc "${CFLAGS[@]}" pytapi2/simulator/csrc/*.c tests/c/idle_cpu.c tests/c/test_os.c -o "$out/idle_cpu"
+# The message signal as a pipe (what POSIX systems without eventfd use).
+gcc "${CFLAGS[@]}" -DPLAT_NO_EVENTFD pytapi2/simulator/csrc/*.c tests/c/test_sim.c tests/c/test_os.c \
+    -o "$out/test_sim_pipe"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 "$out/test_sim" "$@"
+"$out/test_sim_pipe" "$@"
+"$out/idle_cpu"
 echo "C tests: OK"
