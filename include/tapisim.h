@@ -73,6 +73,7 @@ int tapisim_add_group(const GUID *group_id, LPCWSTR name);
 int tapisim_add_queue(const GUID *group_id, DWORD queue_id, LPCWSTR name);
 int tapisim_set_group_traffic(const GUID *group_id, const tapisim_traffic *traffic);
 int tapisim_offer_call(HAGENTSESSION session, DWORD wait_ms, DWORD talk_ms, DWORD wrapup_ms);
+int tapisim_non_acd_call(HAGENT agent, int outgoing, DWORD talk_ms);
 int tapisim_set_session_state(HAGENTSESSION session, DWORD state, DWORD next_state);
 int tapisim_schedule_session_state(HAGENTSESSION session, int64_t at_unix_ms, DWORD state, DWORD next_state);
 int tapisim_close_line(DWORD device_id);

@@ -265,6 +265,20 @@ SIM_EXPORT int tapisim_offer_call(HAGENTSESSION session, DWORD wait_ms, DWORD ta
     return done(rc);
 }
 
+SIM_EXPORT int tapisim_non_acd_call(HAGENT agent, int outgoing, DWORD talk_ms)
+{
+    if (outgoing != 0 && outgoing != 1)
+        return TAPISIM_E_INVAL;
+    sim_lock();
+    sim_touch();
+    size_t idx;
+    if (!sim_agent_get(agent, &idx))
+        return done(TAPISIM_E_NOTFOUND);
+    int rc = sim_non_acd_call(idx, outgoing, talk_ms);
+    sim_touch();
+    return done(rc);
+}
+
 SIM_EXPORT int tapisim_set_session_state(HAGENTSESSION session, DWORD state, DWORD next_state)
 {
     if ((state != 0 && !sim_valid_session_state(state)) || (next_state != 0 && !sim_valid_session_state(next_state)))

@@ -400,6 +400,47 @@ void sim_dispatch_group(size_t group)
     }
 }
 
+/* A non-ACD call (tapisim_non_acd_call): the agent is BUSYINCOMING or
+ * BUSYOUTGOING for the talk time, then back in the state it had (unless its
+ * state was changed meanwhile); the call then counts in LINEAGENTINFO's
+ * dwNumberOfIncomingCalls / dwNumberOfOutgoingCalls. Sessions are not
+ * involved: non-ACD calls are not ACD statistics. */
+int sim_non_acd_call(size_t agent, int outgoing, DWORD talk_ms)
+{
+    sim_agent *a = g.agents[agent];
+    DWORD busy = outgoing ? LINEAGENTSTATEEX_BUSYOUTGOING : LINEAGENTSTATEEX_BUSYINCOMING;
+    if (a->state == LINEAGENTSTATEEX_BUSYINCOMING || a->state == LINEAGENTSTATEEX_BUSYOUTGOING)
+        return TAPISIM_E_STATE;
+    sim_event ev = {0};
+    ev.t = g.model_ms + talk_ms;
+    ev.kind = EV_NONACD_END;
+    ev.agent = agent;
+    ev.a = a->state;
+    ev.b = busy;
+    ev.ref = (uint64_t)g.model_ms;
+    int rc = sim_schedule(&ev);
+    if (rc)
+        return rc;
+    a->state = busy;
+    sim_emit_agent(agent, LINEAGENTSTATUSEX_STATE, busy);
+    return 0;
+}
+
+static void non_acd_end(const sim_event *ev)
+{
+    if (ev->agent >= g.nagents)
+        return;
+    sim_agent *a = g.agents[ev->agent];
+    sim_done d = {g.model_ms, g.model_ms - (int64_t)ev->ref, 0,
+                  ev->b == LINEAGENTSTATEEX_BUSYOUTGOING ? DONE_OUTGOING : DONE_INCOMING};
+    sim_agent_log(ev->agent, &d);
+    if (a->state == ev->b) {
+        a->state = ev->a;
+        sim_emit_agent(ev->agent, LINEAGENTSTATUSEX_STATE, a->state);
+    }
+    sim_emit_agent(ev->agent, LINEAGENTSTATUSEX_UPDATEINFO, 0);
+}
+
 void sim_event_fire(const sim_event *ev)
 {
     int about_session = ev->kind == EV_ANSWER || ev->kind == EV_TALK_END || ev->kind == EV_WRAP_END ||
@@ -433,6 +474,9 @@ void sim_event_fire(const sim_event *ev)
         break;
     case EV_ABANDON:
         sim_traffic_abandon(ev->group, ev->ref);
+        break;
+    case EV_NONACD_END:
+        non_acd_end(ev);
         break;
     default:
         break;

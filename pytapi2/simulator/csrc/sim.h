@@ -225,7 +225,7 @@ typedef struct sim_group {
 } sim_group;
 
 /* ---- timed events ------------------------------------------------------- */
-enum { EV_ANSWER = 1, EV_TALK_END, EV_WRAP_END, EV_SCHED_STATE, EV_ARRIVAL, EV_ABANDON };
+enum { EV_ANSWER = 1, EV_TALK_END, EV_WRAP_END, EV_SCHED_STATE, EV_ARRIVAL, EV_ABANDON, EV_NONACD_END };
 
 typedef struct sim_event {
     int64_t t;
@@ -233,18 +233,19 @@ typedef struct sim_event {
     int kind;
     HAGENTSESSION session;
     size_t group;
+    size_t agent;           /* EV_NONACD_END: agent index */
     uint64_t ref;
     DWORD a, b;
 } sim_event;
 
 /* ---- faults ------------------------------------------------------------- */
+/* FN_<name>: one per TAPI function, from the generated table (the list
+ * exists once: include/tapi_functions.h; see tools/gen_fn_table.py). */
 enum {
-    FN_lineInitializeExW, FN_lineShutdown, FN_lineNegotiateAPIVersion, FN_lineOpenW,
-    FN_lineClose, FN_lineGetMessage, FN_lineCreateAgentW, FN_lineCreateAgentSessionW,
-    FN_lineGetAgentSessionList, FN_lineGetAgentSessionInfo, FN_lineSetAgentSessionState,
-    FN_lineGetAgentInfo, FN_lineSetAgentMeasurementPeriod, FN_lineSetAgentStateEx,
-    FN_lineGetAgentCapsW, FN_lineGetGroupListW, FN_lineGetQueueListW, FN_lineGetQueueInfo,
-    FN_lineSetQueueMeasurementPeriod, FN_COUNT
+#define SIM_FN(name, asynchronous, varsize) FN_##name,
+#include "tapi_fn_table.h"
+#undef SIM_FN
+    FN_COUNT
 };
 
 typedef struct sim_fault {
@@ -367,6 +368,7 @@ void sim_emit_session(const sim_session *s, DWORD status, DWORD p3);
 void sim_emit_agent(size_t agent, DWORD status, DWORD p3);
 void sim_emit_queue(const sim_queue *q, DWORD status);
 void sim_emit_group(DWORD status);
+int sim_non_acd_call(size_t agent, int outgoing, DWORD talk_ms);
 int sim_session_create(size_t agent, size_t group, DWORD address, DWORD device, HAGENTSESSION *out);
 int64_t sim_session_duration_ms(const sim_session *s);
 void sim_session_stats(const sim_session *s, sim_stats *out);
