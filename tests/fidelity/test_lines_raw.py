@@ -163,3 +163,26 @@ def test_single_address_needs_a_valid_address_id(acd: Acd) -> None:
     rc, line = open_line(acd.app, privileges=SINGLE, params=ok)
     assert rc == 0
     assert lib.lineClose(line) == 0
+
+
+def test_proxy_handlers_opening_and_closing_are_announced(acd: Acd) -> None:
+    """line-proxystatus.md: LINE_PROXYSTATUS(OPEN / CLOSE, request type) on the
+    other open lines when a proxy handler opens (lineOpen) or closes (lineClose);
+    a second handler for the same type is not registered (nf-tapi-lineopenw.md)."""
+    acd.drain()
+    cp, _keep = call_params([lib.LINEPROXYREQUEST_SETAGENTGROUP,
+                             lib.LINEPROXYREQUEST_AGENTSPECIFIC])
+    rc, proxy = open_line(acd.app, privileges=PROXY, params=cp)
+    assert rc == 0
+    assert open_line(acd.app, privileges=PROXY, params=cp)[0] == err(lib.LINEERR_NOTREGISTERED)
+    assert lib.lineClose(proxy) == 0
+    status = [(m[0], m[3], m[4]) for m in acd.drain() if m[1] == lib.LINE_PROXYSTATUS]
+    assert status == [
+        (acd.line, lib.LINEPROXYSTATUS_OPEN, lib.LINEPROXYREQUEST_SETAGENTGROUP),
+        (acd.line, lib.LINEPROXYSTATUS_OPEN, lib.LINEPROXYREQUEST_AGENTSPECIFIC),
+        (acd.line, lib.LINEPROXYSTATUS_CLOSE, lib.LINEPROXYREQUEST_SETAGENTGROUP),
+        (acd.line, lib.LINEPROXYSTATUS_CLOSE, lib.LINEPROXYREQUEST_AGENTSPECIFIC),
+    ]
+    rc, again = open_line(acd.app, privileges=PROXY, params=cp)  # free again
+    assert rc == 0
+    assert lib.lineClose(again) == 0

@@ -325,6 +325,7 @@ SIM_EXPORT int tapisim_close_line(DWORD device_id)
         sim_line *l = g.lines.slots[i];
         if (!l || l->device != device_id)
             continue;
+        sim_proxy_status(l, LINEPROXYSTATUS_CLOSE);
         sim_app *a = sim_app_get(l->app);
         if (a) {
             sim_suppress_line(a, l->handle);

@@ -239,6 +239,27 @@ void sim_emit_group(DWORD status)
     emit(LINE_GROUPSTATUS, SIM_ALL_DEVICES, 0, status, 0);
 }
 
+/* line-proxystatus.md: an application's proxy handler opened (lineOpen with
+ * LINEOPENOPTION_PROXY) or closed on `l`'s device: one LINE_PROXYSTATUS per
+ * request type to every other open line of that device. The simulated ACD
+ * handler itself is open before any line, so it never "opens" and
+ * LINEPROXYSTATUS_ALLOPENFORACD is not sent (decision, tapisim.h). */
+void sim_proxy_status(const sim_line *l, DWORD status)
+{
+    for (DWORD type = 1; type < 32; type++) {
+        if (!(l->proxy_mask & (1u << type)))
+            continue;
+        for (size_t i = 0; i < g.lines.cap; i++) {
+            sim_line *o = g.lines.slots[i];
+            if (!o || o == l || o->device != l->device)
+                continue;
+            sim_app *a = sim_app_get(o->app);
+            if (a)
+                (void)sim_post(a, o->handle, LINE_PROXYSTATUS, o->cb, status, type, 0);
+        }
+    }
+}
+
 /* ---- state changes and calls ---------------------------------------------- */
 
 static void change_state(sim_session *s, DWORD to)

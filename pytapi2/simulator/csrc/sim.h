@@ -121,6 +121,7 @@ typedef struct sim_line {
     DWORD version;
     DWORD privileges;
     DWORD_PTR cb;
+    DWORD proxy_mask;       /* LINEOPENOPTION_PROXY: bit 1 << LINEPROXYREQUEST_ type served */
 } sim_line;
 
 /* ---- model ---------------------------------------------------------------- */
@@ -368,6 +369,7 @@ void sim_emit_session(const sim_session *s, DWORD status, DWORD p3);
 void sim_emit_agent(size_t agent, DWORD status, DWORD p3);
 void sim_emit_queue(const sim_queue *q, DWORD status);
 void sim_emit_group(DWORD status);
+void sim_proxy_status(const sim_line *l, DWORD status);
 int sim_non_acd_call(size_t agent, int outgoing, DWORD talk_ms);
 int sim_session_create(size_t agent, size_t group, DWORD address, DWORD device, HAGENTSESSION *out);
 int64_t sim_session_duration_ms(const sim_session *s);

@@ -74,6 +74,7 @@ SIM_EXPORT LONG WINAPI lineInitializeExW(LPHLINEAPP lphLineApp, HINSTANCE hInsta
 
 static void close_line(sim_line *l)
 {
+    sim_proxy_status(l, LINEPROXYSTATUS_CLOSE);
     sim_app *a = sim_app_get(l->app);
     if (a)
         sim_suppress_line(a, l->handle);
@@ -168,7 +169,7 @@ static int in_params(const LINECALLPARAMS *cp, DWORD size, DWORD offset)
  * empty, not whole DWORDs or outside the structure -> INVALPOINTER; a
  * request type outside LINEPROXYREQUEST_ -> OPERATIONUNAVAIL; one the
  * simulated handler serves -> NOTREGISTERED. */
-static LONG check_call_params(DWORD device, DWORD privileges, const LINECALLPARAMS *cp)
+static LONG check_call_params(DWORD device, DWORD privileges, const LINECALLPARAMS *cp, DWORD *proxy_mask)
 {
     int single = (privileges & LINEOPENOPTION_SINGLEADDRESS) != 0;
     if (!cp)
@@ -190,6 +191,13 @@ static LONG check_call_params(DWORD device, DWORD privileges, const LINECALLPARA
             if (type < LINEPROXYREQUEST_SETAGENTGROUP || type > LINEPROXYREQUEST_SETAGENTSTATEEX)
                 return E(LINEERR_OPERATIONUNAVAIL);
             if (served_by_simulator(type))
+                return E(LINEERR_NOTREGISTERED);
+            *proxy_mask |= 1u << type;
+        }
+        DWORD dev = device == LINEMAPPER ? 0 : device;
+        for (size_t i = 0; i < g.lines.cap; i++) { /* ... or another application serves */
+            const sim_line *o = g.lines.slots[i];
+            if (o && o->device == dev && (o->proxy_mask & *proxy_mask))
                 return E(LINEERR_NOTREGISTERED);
         }
     }
@@ -221,8 +229,9 @@ SIM_EXPORT LONG WINAPI lineOpenW(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lp
     /* dwMediaModes "is meaningful only if LINECALLPRIVILEGE_OWNER is set". */
     if ((dwPrivileges & LINECALLPRIVILEGE_OWNER) && (dwMediaModes == 0 || (dwMediaModes & ~SIM_MEDIA_MODES)))
         return leave(E(LINEERR_INVALMEDIAMODE));
+    DWORD proxy_mask = 0;
     if (dwDeviceID == LINEMAPPER || (dwPrivileges & opts)) {
-        LONG rc = check_call_params(dwDeviceID, dwPrivileges, lpCallParams);
+        LONG rc = check_call_params(dwDeviceID, dwPrivileges, lpCallParams, &proxy_mask);
         if (rc)
             return leave(rc);
     }
@@ -239,11 +248,13 @@ SIM_EXPORT LONG WINAPI lineOpenW(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lp
     l->version = dwAPIVersion;
     l->privileges = dwPrivileges;
     l->cb = dwCallbackInstance;
+    l->proxy_mask = proxy_mask;
     if (sim_table_add(&g.lines, l, &l->handle) != 0) {
         free(l);
         return leave(E(LINEERR_RESOURCEUNAVAIL));
     }
     *lphLine = l->handle;
+    sim_proxy_status(l, LINEPROXYSTATUS_OPEN);
     return leave(0);
 }
 
