@@ -24,10 +24,9 @@
  *     function name -> E_NOTFOUND. Faults for one function apply in FIFO
  *     order.
  *   - tapisim_post_message: the message gets dwCallbackInstance 0.
- *   - cyACDCallRate (LINEAGENTSESSIONINFO) = floor(calls * 3600 * 10000 /
- *     dwSessionDuration), i.e. ACD calls per hour of session duration as a
- *     CURRENCY, 0 while the duration is 0; LINEAGENTINFO.cyOverallCallRate
- *     is the same over the time since the agent's measurement reset.
+ *   - tapisim_set_handle_base / tapisim_non_acd_call: see tapisim.h.
+ *   - The statistics conventions (call rates, windows) are listed with the
+ *     other decisions at the end of tapisim.h.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -8,15 +8,16 @@
  *   BUSY_WRAPUP  -> READY | NOT_READY | ENDED
  *   ENDED        -> RELEASED only (ENDED is final otherwise)
  *   any state except RELEASED -> RELEASED; RELEASED is final.
- *   X -> X is an accepted no-op (no event).
+ *   X -> X is an accepted no-op (no event; a new next state alone: UPDATEINFO).
  * RELEASED (no TAPI 3 counterpart; decision): the switch released the session.
  * It is terminal like ENDED and freezes dwSessionDuration the same way, at the
  * first entry into ENDED or RELEASED.
  *
  * A call on a session: offered (session stays READY but is reserved) ->
  * answered (BUSY_ON_CALL) -> talk over (BUSY_WRAPUP, skipped when the wrap-up
- * time is 0) -> completed. Statistics are updated only when a call COMPLETES,
- * so every snapshot is self-consistent. On completion the session receives
+ * time is 0) -> completed. A completed call is added to the session's totals
+ * and the agent's window log; snapshots also count the call in progress from
+ * its answer (sim_session_stats / sim_agent_stats). On completion the session receives
  * LINE_AGENTSESSIONSTATUS(UPDATEINFO), its agent LINE_AGENTSTATUSEX(UPDATEINFO),
  * then it enters its next state (READY when the next state is 0 or not one of
  * READY / NOT_READY / ENDED / RELEASED).
