@@ -4,7 +4,8 @@
 # (i686-w64-mingw32-gcc), C11 -Wall -Wextra -Werror, statically (no
 # winpthreads: the simulator uses native Win32 through platform_win32.c), run
 # the .exe files under Wine and check their exit codes; build the simulator
-# DLL for both and check each export table (tests/c/check_exports.sh).
+# DLL for both, check each export table (tests/c/check_exports.sh), and load
+# it at run time by its plain export names (tests/c/dll_load.c).
 #
 # The x86 programs need Wine's 32-bit support (the wine32 package on Debian).
 # Without it they are built but not run, and the script says so; set
@@ -35,6 +36,7 @@ for arch in x86_64 i686; do
     "$cc" "${CFLAGS[@]}" "${SRC[@]}" tests/c/test_sim.c tests/c/test_os.c "${LDFLAGS[@]}" -o "$out/test_sim$bits.exe"
     "$cc" "${CFLAGS[@]}" "${SRC[@]}" tests/c/idle_cpu.c tests/c/test_os.c "${LDFLAGS[@]}" -o "$out/idle_cpu$bits.exe"
     "$cc" "${DLLFLAGS[@]}" "${SRC[@]}" -o "$out/tapisim$bits.dll"
+    "$cc" "${CFLAGS[@]}" tests/c/dll_load.c tests/c/test_os.c "${LDFLAGS[@]}" -o "$out/dll_load$bits.exe"
     # Imports: the C runtime and KERNEL32 only (no winpthread / libgcc DLL).
     imports=$("$arch-w64-mingw32-objdump" -p "$out/tapisim$bits.dll" | sed -n 's/^[[:space:]]*DLL Name: //p' | tr '\n' ' ')
     echo "tapisim$bits.dll imports: $imports"
@@ -60,9 +62,14 @@ for arch in x86_64 i686; do
     t=${PIPESTATUS[0]}
     wine "$out/idle_cpu$bits.exe" </dev/null 2>&1 | cat
     i=${PIPESTATUS[0]}
+    # The DLL by its plain export names (run from its directory: LoadLibrary
+    # finds it beside the executable).
+    (cd "$out" && wine "dll_load$bits.exe" "tapisim$bits.dll" $(bash "$root/tests/c/exports.sh") </dev/null 2>&1 | cat;
+     exit "${PIPESTATUS[0]}")
+    d=$?
     set -e
-    echo "test_sim$bits.exe exit $t, idle_cpu$bits.exe exit $i"
-    [ "$t" = 0 ] && [ "$i" = 0 ] || rc=1
+    echo "test_sim$bits.exe exit $t, idle_cpu$bits.exe exit $i, dll_load$bits.exe exit $d"
+    [ "$t" = 0 ] && [ "$i" = 0 ] && [ "$d" = 0 ] || rc=1
 done
 [ "$rc" = 0 ] && echo "Windows C tests: OK" || echo "Windows C tests: FAILED"
 exit "$rc"

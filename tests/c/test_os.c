@@ -6,7 +6,9 @@
 #define WIN32_LEAN_AND_MEAN
 #endif
 #include <windows.h>
+#include <string.h>
 #else
+#include <dlfcn.h>
 #include <poll.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -42,6 +44,25 @@ double test_cpu_seconds(void)
     return (double)(k.QuadPart + u.QuadPart) / 1e7; /* 100 ns units */
 }
 
+void *test_dll_open(const char *path)
+{
+    return (void *)LoadLibraryA(path);
+}
+
+void *test_dll_sym(void *lib, const char *name)
+{
+    FARPROC f = GetProcAddress((HMODULE)lib, name);
+    void *p;
+    _Static_assert(sizeof p == sizeof f, "function and data pointers differ in size");
+    memcpy(&p, &f, sizeof p); /* a function pointer handed on as void * */
+    return p;
+}
+
+int test_dll_close(void *lib)
+{
+    return FreeLibrary((HMODULE)lib) ? 0 : -1;
+}
+
 #else
 
 int test_signal_wait(void *hevent, int ms)
@@ -60,6 +81,21 @@ double test_cpu_seconds(void)
         return -1.0;
     return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+void *test_dll_open(const char *path)
+{
+    return dlopen(path, RTLD_NOW | RTLD_LOCAL);
+}
+
+void *test_dll_sym(void *lib, const char *name)
+{
+    return dlsym(lib, name);
+}
+
+int test_dll_close(void *lib)
+{
+    return dlclose(lib);
 }
 
 #endif

@@ -14,4 +14,11 @@ int test_signal_wait(void *hevent, int ms);
 /* CPU time (user + system) used by this process so far, in seconds. */
 double test_cpu_seconds(void);
 
+/* Load a shared library the way pytapi2 does (LoadLibraryW / dlopen) and look
+ * a function up by its plain name (GetProcAddress / dlsym); NULL on failure.
+ * test_dll_close: 0 on success. */
+void *test_dll_open(const char *path);
+void *test_dll_sym(void *lib, const char *name);
+int test_dll_close(void *lib);
+
 #endif
