@@ -334,6 +334,21 @@ class Line:
                     session.address_id = address_id
             return session
 
+    def _find_agent_of(self, session: AgentSession) -> None:
+        """Fill ``session``'s agent from the session lists of this line's agents.
+        Runs from a property: a failed list (line closed, timeout) leaves the
+        agent unknown rather than raising there."""
+        with self._objects_lock:
+            agents = list(self._agents.values())
+        for agent in agents:
+            if session._agent is not None:
+                return
+            try:
+                agent.list_sessions()
+            except TapiError as exc:
+                log.debug("session %d: listing %r failed: %s", session.handle, agent, exc)
+                return
+
     # -- agents --------------------------------------------------------------------
     def create_agent(
         self,
