@@ -1,11 +1,42 @@
 """TAPI constants as enums. Values come from include/tapi_types.h via the
-cffi module, so the Python names can never drift from the declarations."""
+cffi module, so the Python names can never drift from the declarations.
+
+``str()`` and f-strings give the member's name (``print(info.state)`` prints
+``READY``; flags print as ``NEW_SESSION|STATE``); ``repr()`` stays the full
+``<AgentSessionState.READY: 2>``; a numeric format spec (``f"{state:d}"``)
+still formats the number.
+"""
 
 from __future__ import annotations
 
 import enum
 
 from pytapi2._native import lib
+
+_NUMERIC_FORMATS = frozenset("bcdoxXneEfFgG%")
+
+
+def _enum_str(self: enum.IntEnum) -> str:
+    return self.name
+
+
+def _flag_str(self: enum.IntFlag) -> str:
+    value = int(self)
+    names = [m.name for m in type(self) if m.value and m.value & value == m.value and m.name]
+    rest = value
+    for m in type(self):
+        if m.name in names:
+            rest &= ~m.value
+    if rest:
+        names.append(hex(rest))
+    return "|".join(names) if names else "0"
+
+
+def _format(self: enum.IntEnum | enum.IntFlag, spec: str) -> str:
+    if spec and spec[-1] in _NUMERIC_FORMATS:
+        return format(int(self), spec)
+    return format(str(self), spec)
+
 
 __all__ = [
     "AgentSessionState",
@@ -19,6 +50,9 @@ __all__ = [
 
 class AgentSessionState(enum.IntEnum):
     """LINEAGENTSESSIONSTATE_ (TAPI 3: AGENT_SESSION_STATE)."""
+
+    __str__ = _enum_str
+    __format__ = _format
 
     NOT_READY = lib.LINEAGENTSESSIONSTATE_NOTREADY
     READY = lib.LINEAGENTSESSIONSTATE_READY
@@ -37,6 +71,9 @@ class AgentSessionState(enum.IntEnum):
 class AgentSessionStatus(enum.IntFlag):
     """LINEAGENTSESSIONSTATUS_: what a LINE_AGENTSESSIONSTATUS reports."""
 
+    __str__ = _flag_str
+    __format__ = _format
+
     NEW_SESSION = lib.LINEAGENTSESSIONSTATUS_NEWSESSION
     STATE = lib.LINEAGENTSESSIONSTATUS_STATE
     UPDATE_INFO = lib.LINEAGENTSESSIONSTATUS_UPDATEINFO
@@ -44,6 +81,9 @@ class AgentSessionStatus(enum.IntFlag):
 
 class AgentState(enum.IntEnum):
     """LINEAGENTSTATEEX_ (agent-wide state, lineSetAgentStateEx)."""
+
+    __str__ = _enum_str
+    __format__ = _format
 
     NOT_READY = lib.LINEAGENTSTATEEX_NOTREADY
     READY = lib.LINEAGENTSTATEEX_READY
@@ -56,6 +96,9 @@ class AgentState(enum.IntEnum):
 
 class AgentStatus(enum.IntFlag):
     """LINEAGENTSTATUSEX_: what a LINE_AGENTSTATUSEX reports."""
+
+    __str__ = _flag_str
+    __format__ = _format
 
     NEW_AGENT = lib.LINEAGENTSTATUSEX_NEWAGENT
     STATE = lib.LINEAGENTSTATUSEX_STATE
@@ -76,9 +119,14 @@ class ApiVersion(enum.IntEnum):
     def __str__(self) -> str:
         return f"{self.value >> 16}.{self.value & 0xFFFF}"
 
+    __format__ = _format
+
 
 class LineMessage(enum.IntEnum):
     """LINE_ message IDs (LINEMESSAGE.dwMessageID)."""
+
+    __str__ = _enum_str
+    __format__ = _format
 
     ADDRESSSTATE = lib.LINE_ADDRESSSTATE
     CALLINFO = lib.LINE_CALLINFO

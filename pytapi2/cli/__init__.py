@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from pytapi2.cli.scenario import (
+from pytapi2.simulator.scenario import (
     DEFAULT_SCENARIO,
     Scenario,
     ScenarioError,
