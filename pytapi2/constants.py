@@ -32,10 +32,10 @@ def _flag_str(self: enum.IntFlag) -> str:
     return "|".join(names) if names else "0"
 
 
-def _format(self: enum.IntEnum | enum.IntFlag, spec: str) -> str:
-    if spec and spec[-1] in _NUMERIC_FORMATS:
-        return format(int(self), spec)
-    return format(str(self), spec)
+def _format(self: enum.IntEnum | enum.IntFlag, format_spec: str) -> str:
+    if format_spec and format_spec[-1] in _NUMERIC_FORMATS:
+        return format(int(self), format_spec)
+    return format(str(self), format_spec)
 
 
 __all__ = [

@@ -553,13 +553,15 @@ def bundled_path(name: str) -> Path:
     """The file of a bundled scenario (e.g. to copy it as a starting point)."""
     if name not in BUNDLED:
         raise ValueError(f"no bundled scenario {name!r} (bundled: {', '.join(BUNDLED)})")
-    return Path(str(resources.files("pytapi2.simulator").joinpath("scenarios", f"{name}.toml")))
+    folder = resources.files("pytapi2.simulator").joinpath("scenarios")
+    return Path(str(folder.joinpath(f"{name}.toml")))
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """A scenario file, or a bundled one by name (:data:`BUNDLED`)."""
     if isinstance(path, str) and path in BUNDLED:
-        resource = resources.files("pytapi2.simulator").joinpath("scenarios", f"{path}.toml")
+        folder = resources.files("pytapi2.simulator").joinpath("scenarios")
+        resource = folder.joinpath(f"{path}.toml")
         return parse_scenario(resource.read_text(encoding="utf-8"), f"{path}.toml")
     if not isinstance(path, (str, Path)):
         raise TypeError(f"scenario must be a file path or a bundled name, "
@@ -620,6 +622,11 @@ class ScenarioRunner:
         return None
 
     @property
+    def last_shift_end(self) -> datetime:
+        ends = [a.shift_end for a in self.scenario.agents if a.shift_end is not None]
+        return max(ends) if ends else self.scenario.start
+
+    @property
     def next_login(self) -> datetime | None:
         return self._pending[0].at if self._pending else None
 
@@ -673,6 +680,9 @@ class ScenarioRunner:
         now = self.sim.now()
         self.login_due(line, now)
         while now < until:
+            if not self._pending and now >= self.last_shift_end:
+                # Everyone has gone home: nothing left that needs small steps.
+                step = until - now
             target = min(until, now + step)
             upcoming = self.next_login
             if upcoming is not None and now < upcoming < target:

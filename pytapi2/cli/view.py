@@ -1,0 +1,411 @@
+"""What the ``pytapi2`` command draws: session tables with rich.
+
+:class:`SessionRow` is one agent session as shown and exported; a
+:class:`Snapshot` is everything one frame shows (title, sessions, queues).
+:func:`render` lays a snapshot out for a terminal of a given size: sessions
+grouped by ACD group under a totals row, colour by state, ended sessions
+dimmed, columns dropped (or the name narrowed) by priority until the table
+fits the width, rows cut (with a "+N more" row) until the frame fits the
+height, so a redraw never wraps or scrolls. :func:`plain_text` gives the same
+table without colour for pipes, :func:`snapshot_record` the JSON document.
+
+rich (not hand-written escape codes) measures cell widths (emoji, CJK) and
+redraws in place by rendered rows, which is what the old table got wrong.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from pytapi2.constants import AgentSessionState
+
+if TYPE_CHECKING:
+    from pytapi2 import AgentSessionInfo, QueueInfo
+
+__all__ = [
+    "QueueRow",
+    "SessionRow",
+    "Snapshot",
+    "format_hms",
+    "plain_text",
+    "plain_text_of",
+    "render",
+    "render_grid",
+    "row_record",
+    "snapshot_record",
+]
+
+STATE_STYLE = {
+    AgentSessionState.READY: "green",
+    AgentSessionState.BUSY_ON_CALL: "bold yellow",
+    AgentSessionState.BUSY_WRAPUP: "cyan",
+    AgentSessionState.NOT_READY: "red",
+    AgentSessionState.ENDED: "dim",
+    AgentSessionState.RELEASED: "dim",
+}
+#: States whose duration counts as "busy" in the group totals.
+_BUSY = (AgentSessionState.BUSY_ON_CALL, AgentSessionState.BUSY_WRAPUP)
+
+
+def format_hms(value: timedelta | None) -> str:
+    """``H:MM:SS`` (hours unbounded); ``-`` for ``None``."""
+    if value is None:
+        return "-"
+    total = int(value.total_seconds())
+    sign = "-" if total < 0 else ""
+    hours, rest = divmod(abs(total), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+
+
+def _seconds(value: timedelta | None) -> int | None:
+    return None if value is None else int(value.total_seconds())
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One agent session, as shown and as exported."""
+
+    session: int
+    agent: str
+    group: str
+    info: AgentSessionInfo
+    #: The duration shown: ``info.duration`` or, between updates, ticking on.
+    duration: timedelta
+    name: str | None = None
+    #: Time in the current state (None: not known, e.g. a one-off listing).
+    in_state: timedelta | None = None
+
+    @property
+    def occupancy(self) -> float:
+        if self.duration != self.info.duration and self.duration > timedelta(0):
+            return self.info.total_call_time / self.duration
+        return self.info.occupancy
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    group: str
+    queue_id: int
+    name: str
+    info: QueueInfo
+
+
+@dataclass
+class Snapshot:
+    """One frame: when, where, and what."""
+
+    now: datetime
+    source: str  # "simulator x600", "TAPI"
+    rows: Sequence[SessionRow]
+    queues: Sequence[QueueRow] = ()
+    scenario: str | None = None
+    #: Extra text after the title (e.g. "final").
+    note: str = ""
+    groups_order: Sequence[str] = field(default_factory=tuple)
+
+    def title(self) -> str:
+        parts = [p for p in (self.scenario, f"{self.now:%Y-%m-%d %H:%M:%S}", self.source) if p]
+        active = sum(1 for r in self.rows if not r.info.ended)
+        parts.append(f"{active} active / {len(self.rows)} sessions")
+        if self.note:
+            parts.append(self.note)
+        return " | ".join(parts)
+
+
+# -- columns ---------------------------------------------------------------------------
+
+
+def _start(row: SessionRow, now: datetime) -> str:
+    start = row.info.start_time
+    # A session begun on another day (a shift past midnight) shows its date.
+    return f"{start:%H:%M:%S}" if start.date() == now.date() else f"{start:%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    #: Lower is more important: columns are dropped from the highest number.
+    priority: int
+    justify: Literal["left", "right"]
+    cell: Callable[[SessionRow, datetime], str]
+
+
+_COLUMNS = (
+    _Column("AGENT", 0, "left", lambda r, now: r.agent),
+    _Column("NAME", 3, "left", lambda r, now: r.name or ""),
+    _Column("STATE", 0, "left", lambda r, now: r.info.state.name),
+    _Column("IN STATE", 1, "right", lambda r, now: format_hms(r.in_state)),
+    _Column("START", 6, "left", _start),
+    _Column("DURATION", 4, "right", lambda r, now: format_hms(r.duration)),
+    _Column("CALLS", 2, "right", lambda r, now: str(r.info.number_of_calls)),
+    _Column("AVG TALK", 7, "right", lambda r, now: format_hms(r.info.average_talk_time)),
+    _Column("AVG WRAP", 9, "right", lambda r, now: format_hms(r.info.average_wrapup_time)),
+    _Column("OCC", 5, "right", lambda r, now: f"{r.occupancy:.0%}"),
+    _Column("MAX ANSWER", 8, "right",
+            lambda r, now: format_hms(r.info.longest_time_to_answer)),
+)
+#: Narrowest the NAME column gets before it is dropped.
+_NAME_MIN = 8
+
+
+def _group_cells(group: str, rows: Sequence[SessionRow]) -> dict[str, str]:
+    """The totals row of a group: sessions, who is ready / busy, calls, occupancy."""
+    active = [r for r in rows if not r.info.ended]
+    ready = sum(1 for r in active if r.info.state is AgentSessionState.READY)
+    busy = sum(1 for r in active if r.info.state in _BUSY)
+    occupancy = sum(r.occupancy for r in active) / len(active) if active else 0.0
+    return {
+        "AGENT": group,
+        "NAME": f"{len(active)} active",
+        "STATE": f"{ready} ready",
+        "IN STATE": f"{busy} busy",
+        "CALLS": str(sum(r.info.number_of_calls for r in rows)),
+        "OCC": f"{occupancy:.0%}" if active else "",
+    }
+
+
+def _grouped(snapshot: Snapshot) -> list[tuple[str, list[SessionRow]]]:
+    order = list(snapshot.groups_order)
+    groups: dict[str, list[SessionRow]] = {}
+    for row in snapshot.rows:
+        groups.setdefault(row.group, []).append(row)
+    names = [g for g in order if g in groups] + sorted(g for g in groups if g not in order)
+    return [(g, sorted(groups[g], key=lambda r: (r.agent, r.session))) for g in names]
+
+
+def _session_table(
+    snapshot: Snapshot,
+    columns: Sequence[_Column],
+    name_width: int | None,
+    groups: Sequence[tuple[str, Sequence[SessionRow], int]],
+    *,
+    colour: bool,
+) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
+                  header_style="bold" if colour else "", expand=False)
+    for column in columns:
+        table.add_column(
+            column.header, justify=column.justify, no_wrap=True, overflow="ellipsis",
+            max_width=name_width if column.header == "NAME" else None,
+        )
+    for index, (group, rows, hidden) in enumerate(groups):
+        totals = _group_cells(group, rows)
+        table.add_row(*(totals.get(c.header, "") for c in columns),
+                      style="bold" if colour else "", end_section=False)
+        for row in rows:
+            style = STATE_STYLE.get(row.info.state, "") if colour else ""
+            cells: list[str | Text] = []
+            for column in columns:
+                text = column.cell(row, snapshot.now)
+                if column.header == "STATE" and colour:
+                    cells.append(Text(text, style=style))
+                else:
+                    cells.append(text)
+            table.add_row(*cells, style="dim" if colour and row.info.ended else "")
+        if hidden:
+            table.add_row(*(f"+{hidden} more" if c.header == "AGENT" else "" for c in columns),
+                          style="italic" if colour else "")
+        if index < len(groups) - 1:
+            table.add_section()
+    return table
+
+
+def _queue_table(queues: Sequence[QueueRow], width: int, *, colour: bool) -> Table | None:
+    if not queues:
+        return None
+    specs: list[tuple[str, int, Callable[[QueueRow], str]]] = [
+        ("QUEUE", 0, lambda q: f"{q.group}: {q.name}"),
+        ("WAITING", 0, lambda q: str(q.info.current_calls_queued)),
+        ("LONGEST WAIT", 1, lambda q: format_hms(q.info.current_longest_wait_time)),
+        ("ABANDONED", 2, lambda q: str(q.info.total_calls_abandoned)),
+        ("QUEUED", 3, lambda q: str(q.info.total_calls_queued)),
+        ("AVG WAIT", 4, lambda q: format_hms(q.info.average_wait_time)),
+    ]
+    for keep in range(len(specs), 1, -1):
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
+                      header_style="bold" if colour else "", expand=False)
+        for i, (header, _, _) in enumerate(specs[:keep]):
+            table.add_column(header, justify="left" if i == 0 else "right", no_wrap=True,
+                             overflow="ellipsis", max_width=max(8, width - 12 * (keep - 1))
+                             if i == 0 else None)
+        for q in queues:
+            waiting = q.info.current_calls_queued
+            table.add_row(*(fn(q) for _, _, fn in specs[:keep]),
+                          style="bold red" if colour and waiting else "")
+        if _width(table) <= width:
+            return table
+    return table
+
+
+_MEASURE = Console(width=10_000, file=io.StringIO(), color_system=None)
+
+
+def _width(renderable: RenderableType) -> int:
+    return _MEASURE.measure(renderable).maximum
+
+
+def _height(renderable: RenderableType, width: int) -> int:
+    return len(_MEASURE.render_lines(renderable, _MEASURE.options.update(width=width),
+                                     pad=False))
+
+
+def render(snapshot: Snapshot, width: int, height: int | None = None, *,
+           colour: bool = True, live: bool = False) -> RenderableType:
+    """The frame for a ``width`` x ``height`` terminal (no height: unlimited).
+
+    ``live``: ended sessions leave the frame (the caller keeps them briefly,
+    dimmed, then drops them from ``snapshot.rows``)."""
+    grouped = _grouped(snapshot)
+    # Columns, most important first; drop from the least important until it fits.
+    columns = list(_COLUMNS)
+    name_width: int | None = None
+    full = [(g, rows, 0) for g, rows in grouped]
+    while True:
+        table = _session_table(snapshot, columns, name_width, full, colour=colour)
+        if _width(table) <= width or len(columns) <= 2:
+            break
+        has_name = any(c.header == "NAME" for c in columns)
+        if has_name and name_width is None and any(r.name for r in snapshot.rows):
+            name_width = _NAME_MIN  # narrow the names before dropping anything
+            continue
+        droppable = max(columns, key=lambda c: (c.priority, _COLUMNS.index(c)))
+        columns.remove(droppable)
+    title = Text(snapshot.title(), no_wrap=True, overflow="ellipsis",
+                 style="bold" if colour else "")
+    queue_table = _queue_table(snapshot.queues, width, colour=colour)
+    parts: list[RenderableType] = [title, table]
+    if queue_table is not None:
+        parts.append(queue_table)
+    frame = Group(*parts)
+    if height is None or _height(frame, width) <= height:
+        return frame
+    # Too tall: ended sessions go first, then each group is cut evenly.
+    active = [(g, [r for r in rows if not r.info.ended], sum(r.info.ended for r in rows))
+              for g, rows in grouped]
+    fixed = 1 + 3 + 3 * len(active)  # title, header + rule, per group: totals + more + rule
+    if queue_table is not None:
+        fixed += _height(queue_table, width)
+        if fixed + len(active) > height:  # no room for queues: sessions matter more
+            fixed -= _height(queue_table, width)
+            queue_table = None
+    room = max(0, height - fixed)
+    limited: list[tuple[str, Sequence[SessionRow], int]] = []
+    total = sum(len(rows) for _, rows, _ in active)
+    for g, rows, ended in active:
+        share = len(rows) if total <= room else (room * len(rows)) // max(total, 1)
+        limited.append((g, rows[:share], len(rows) - share + ended))
+    table = _session_table(snapshot, columns, name_width, limited, colour=colour)
+    parts = [title, table]
+    if queue_table is not None:
+        parts.append(queue_table)
+    frame = Group(*parts)
+    while _height(frame, width) > height and len(parts) > 1:
+        # Still too tall (tiny terminal): fewer rows, then only the title.
+        limited = [(g, rows[:-1], hidden + 1) if rows else (g, rows, hidden)
+                   for g, rows, hidden in limited]
+        if all(not rows for _, rows, _ in limited):
+            parts = [title]
+        else:
+            parts[1] = _session_table(snapshot, columns, name_width, limited, colour=colour)
+        frame = Group(*parts)
+    return frame
+
+
+def plain_text(snapshot: Snapshot, width: int = 200) -> str:
+    """The frame as text without colour or trailing blanks (for pipes and files)."""
+    return plain_text_of(render(snapshot, width, colour=False), width)
+
+
+def plain_text_of(renderable: RenderableType, width: int = 200) -> str:
+    console = Console(width=width, file=io.StringIO(), color_system=None, record=True,
+                      force_terminal=False, legacy_windows=False)
+    console.print(renderable)
+    lines = console.export_text(styles=False).splitlines()
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def render_grid(header: Sequence[str], rows: Sequence[Sequence[str]],
+                right: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """Aligned lines: a header, a rule, the rows (two spaces between columns)."""
+    widths = [len(h) for h in header]
+    for cells in rows:
+        for i, cell in enumerate(cells):
+            widths[i] = max(widths[i], len(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        out = [
+            cell.rjust(widths[i]) if header[i] in right else cell.ljust(widths[i])
+            for i, cell in enumerate(cells)
+        ]
+        return "  ".join(out).rstrip()
+
+    return [line(header), line(["-" * w for w in widths]), *(line(c) for c in rows)]
+
+
+# -- JSON ----------------------------------------------------------------------------
+
+
+def row_record(row: SessionRow) -> dict[str, Any]:
+    """A JSON-ready record: durations in whole seconds, times ISO 8601."""
+    info = row.info
+    return {
+        "session": row.session,
+        "agent": row.agent,
+        "name": row.name,
+        "group": row.group,
+        "state": info.state.name,
+        "next_state": None if info.next_state is None else info.next_state.name,
+        "time_in_state": _seconds(row.in_state),
+        "start_time": info.start_time.isoformat(),
+        "end_time": None if info.end_time is None else info.end_time.isoformat(),
+        "ended": info.ended,
+        "duration": _seconds(info.duration),
+        "calls": info.number_of_calls,
+        "total_talk_time": _seconds(info.total_talk_time),
+        "average_talk_time": _seconds(info.average_talk_time),
+        "total_call_time": _seconds(info.total_call_time),
+        "average_call_time": _seconds(info.average_call_time),
+        "total_wrapup_time": _seconds(info.total_wrapup_time),
+        "average_wrapup_time": _seconds(info.average_wrapup_time),
+        "occupancy": round(info.occupancy, 6),
+        "longest_time_to_answer": _seconds(info.longest_time_to_answer),
+        "average_time_to_answer": _seconds(info.average_time_to_answer),
+        "idle_time": _seconds(info.idle_time),
+        "acd_call_rate": str(info.acd_call_rate),
+    }
+
+
+def queue_record(row: QueueRow) -> dict[str, Any]:
+    info = row.info
+    return {
+        "group": row.group,
+        "queue": row.queue_id,
+        "name": row.name,
+        "waiting": info.current_calls_queued,
+        "longest_wait": _seconds(info.current_longest_wait_time),
+        "abandoned": info.total_calls_abandoned,
+        "queued": info.total_calls_queued,
+        "average_wait": _seconds(info.average_wait_time),
+        "longest_ever_wait": _seconds(info.longest_ever_wait_time),
+    }
+
+
+def snapshot_record(snapshot: Snapshot, backend: str) -> dict[str, Any]:
+    return {
+        "time": snapshot.now.isoformat(),
+        "backend": backend,
+        "scenario": snapshot.scenario,
+        "sessions": [row_record(r) for r in sorted(
+            snapshot.rows, key=lambda r: (r.agent, r.group, r.session))],
+        "queues": [queue_record(q) for q in snapshot.queues],
+    }
