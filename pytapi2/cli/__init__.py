@@ -474,16 +474,21 @@ def _take_events(app: TapiApp, tracked: Tracked, now: Callable[[], datetime],
         for event in app.events(timeout=0):
             take(event)
         return named, new
+    # The burst is gathered only until ``timeout`` runs out: the caller's
+    # timeout ends before a shift start or the end of the run, which must be
+    # stepped to exactly.
+    limit = time.monotonic() + timeout
     for event in app.events(timeout=timeout):
         take(event)
         break
     else:
         return named, new
-    deadline = time.monotonic() + COALESCE
-    for event in app.events(timeout=COALESCE):
-        take(event)
-        if time.monotonic() >= deadline:
+    deadline = min(limit, time.monotonic() + COALESCE)
+    while (left := deadline - time.monotonic()) > 0:
+        event = app.next_event(timeout=left)
+        if event is None:
             break
+        take(event)
     return named, new
 
 
@@ -559,7 +564,7 @@ def _write(out: TextIO, lines: Iterable[str]) -> None:
 def _source(sim: Simulator | None, speed: float | None) -> str:
     if sim is None:
         return "TAPI"
-    return "simulator" if speed is None else f"simulator x{speed:g}"
+    return "simulator" if speed is None else f"sim x{speed:g}"
 
 
 @dataclass

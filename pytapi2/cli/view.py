@@ -116,7 +116,7 @@ class Snapshot:
     def title(self) -> str:
         parts = [p for p in (self.scenario, f"{self.now:%Y-%m-%d %H:%M:%S}", self.source) if p]
         active = sum(1 for r in self.rows if not r.info.ended)
-        parts.append(f"{active} active / {len(self.rows)} sessions")
+        parts.append(f"{active}/{len(self.rows)} active")
         if self.note:
             parts.append(self.note)
         return " | ".join(parts)
@@ -283,42 +283,52 @@ def render(snapshot: Snapshot, width: int, height: int | None = None, *,
     title = Text(snapshot.title(), no_wrap=True, overflow="ellipsis",
                  style="bold" if colour else "")
     queue_table = _queue_table(snapshot.queues, width, colour=colour)
-    parts: list[RenderableType] = [title, table]
-    if queue_table is not None:
-        parts.append(queue_table)
-    frame = Group(*parts)
+    frame = _frame(title, table, queue_table)
     if height is None or _height(frame, width) <= height:
         return frame
-    # Too tall: ended sessions go first, then each group is cut evenly.
+    # Too tall: ended sessions go first, then rows are shared out between the
+    # groups (each row is one line: no cell wraps), then the queue panel goes.
     active = [(g, [r for r in rows if not r.info.ended], sum(r.info.ended for r in rows))
               for g, rows in grouped]
-    fixed = 1 + 3 + 3 * len(active)  # title, header + rule, per group: totals + more + rule
-    if queue_table is not None:
-        fixed += _height(queue_table, width)
-        if fixed + len(active) > height:  # no room for queues: sessions matter more
-            fixed -= _height(queue_table, width)
-            queue_table = None
-    room = max(0, height - fixed)
-    limited: list[tuple[str, Sequence[SessionRow], int]] = []
-    total = sum(len(rows) for _, rows, _ in active)
-    for g, rows, ended in active:
-        share = len(rows) if total <= room else (room * len(rows)) // max(total, 1)
-        limited.append((g, rows[:share], len(rows) - share + ended))
-    table = _session_table(snapshot, columns, name_width, limited, colour=colour)
-    parts = [title, table]
-    if queue_table is not None:
-        parts.append(queue_table)
-    frame = Group(*parts)
-    while _height(frame, width) > height and len(parts) > 1:
-        # Still too tall (tiny terminal): fewer rows, then only the title.
+    queue_lines = 0 if queue_table is None else 1 + _height(queue_table, width)
+
+    def lines(shown: Sequence[int]) -> int:
+        table_lines = 2 + sum(1 + k + (1 if k < len(rows) or ended else 0)
+                              for k, (_, rows, ended) in zip(shown, active, strict=True))
+        return 1 + table_lines + max(0, len(active) - 1) + queue_lines
+
+    shown = [0] * len(active)
+    if lines(shown) + len(active) > height and queue_table is not None:
+        queue_table, queue_lines = None, 0  # no room for queues: sessions matter more
+    grew = True
+    while grew:
+        grew = False
+        for index, (_, rows, _) in enumerate(active):
+            if shown[index] < len(rows):
+                shown[index] += 1
+                if lines(shown) <= height:
+                    grew = True
+                else:
+                    shown[index] -= 1
+    limited = [(g, rows[:k], len(rows) - k + ended)
+               for k, (g, rows, ended) in zip(shown, active, strict=True)]
+    frame = _frame(title, _session_table(snapshot, columns, name_width, limited, colour=colour),
+                   queue_table)
+    while _height(frame, width) > height:
+        # Still too tall (a tiny terminal): fewer rows, then only the title.
+        if not any(rows for _, rows, _ in limited):
+            return Group(title)
         limited = [(g, rows[:-1], hidden + 1) if rows else (g, rows, hidden)
                    for g, rows, hidden in limited]
-        if all(not rows for _, rows, _ in limited):
-            parts = [title]
-        else:
-            parts[1] = _session_table(snapshot, columns, name_width, limited, colour=colour)
-        frame = Group(*parts)
+        frame = _frame(title, _session_table(snapshot, columns, name_width, limited,
+                                             colour=colour), None)
     return frame
+
+
+def _frame(title: Text, table: Table, queue_table: Table | None) -> Group:
+    if queue_table is None:
+        return Group(title, table)
+    return Group(title, table, Text(""), queue_table)
 
 
 def plain_text(snapshot: Snapshot, width: int = 200) -> str:

@@ -2,7 +2,8 @@
 
 A scenario describes one day of a small call center: ACD groups with their
 queues and random call traffic, and agents with shifts and breaks. See
-``scenarios/default.toml`` (the bundled, commented example) and docs/cli.md.
+``scenarios/default.toml`` (the bundled, commented example) and
+pytapi2/cli/cli.md (``pytapi2 docs``).
 Bundled scenarios (:data:`BUNDLED`) are loaded by name, like python-dbusmock's
 templates: ``Simulator().load("small")``.
 
@@ -228,6 +229,8 @@ def _show(value: object) -> str:
             return "an empty array"
         shown = ", ".join(_show(v) for v in value[:4])
         return f"[{shown}{', ...' if len(value) > 4 else ''}]"
+    if isinstance(value, float):
+        return f"{value:g}"
     return str(value)
 
 
@@ -522,6 +525,10 @@ def parse_scenario(text: str, source: str) -> Scenario:
         raise root.fail(
             "date", f"expected a TOML local date like 2026-01-05, got {_show(raw_date)}"
         )
+    if not date(100, 1, 1) <= day <= date(9998, 12, 24):
+        # The simulator clock runs 0100-01-01..9999-01-01; a week of room for --for.
+        raise root.fail("date", f"must be between 0100-01-01 and 9998-12-24 (the simulator "
+                                f"clock's range), got {day}")
     lines = root.integer("lines", 1, low=1, high=MAX_LINES)
     speed = root.number("speed", 60.0, positive=True, high=MAX_SPEED)
     groups = _read_groups(root)
@@ -679,6 +686,8 @@ class ScenarioRunner:
         drain the app's event queue)."""
         now = self.sim.now()
         self.login_due(line, now)
+        if after_step is not None:
+            after_step()
         while now < until:
             if not self._pending and now >= self.last_shift_end:
                 # Everyone has gone home: nothing left that needs small steps.
