@@ -485,10 +485,10 @@ def _take_events(app: TapiApp, tracked: Tracked, now: Callable[[], datetime],
         return named, new
     deadline = min(limit, time.monotonic() + COALESCE)
     while (left := deadline - time.monotonic()) > 0:
-        event = app.next_event(timeout=left)
-        if event is None:
+        more = app.next_event(timeout=left)
+        if more is None:
             break
-        take(event)
+        take(more)
     return named, new
 
 

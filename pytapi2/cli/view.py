@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -220,85 +221,106 @@ def _session_table(
     return table
 
 
+_QUEUE_COLUMNS: tuple[tuple[str, Callable[[QueueRow], str]], ...] = (
+    ("QUEUE", lambda q: f"{q.group}: {q.name}"),
+    ("WAITING", lambda q: str(q.info.current_calls_queued)),
+    ("LONGEST WAIT", lambda q: format_hms(q.info.current_longest_wait_time)),
+    ("ABANDONED", lambda q: str(q.info.total_calls_abandoned)),
+    ("QUEUED", lambda q: str(q.info.total_calls_queued)),
+    ("AVG WAIT", lambda q: format_hms(q.info.average_wait_time)),
+)
+#: Columns are separated by the cell's right padding and the box's blank vertical.
+_GAP = 2
+
+
 def _queue_table(queues: Sequence[QueueRow], width: int, *, colour: bool) -> Table | None:
+    """Queues (name, waiting, longest wait, abandoned, ...): the last columns
+    go first when narrow, then the name is cut."""
     if not queues:
         return None
-    specs: list[tuple[str, int, Callable[[QueueRow], str]]] = [
-        ("QUEUE", 0, lambda q: f"{q.group}: {q.name}"),
-        ("WAITING", 0, lambda q: str(q.info.current_calls_queued)),
-        ("LONGEST WAIT", 1, lambda q: format_hms(q.info.current_longest_wait_time)),
-        ("ABANDONED", 2, lambda q: str(q.info.total_calls_abandoned)),
-        ("QUEUED", 3, lambda q: str(q.info.total_calls_queued)),
-        ("AVG WAIT", 4, lambda q: format_hms(q.info.average_wait_time)),
-    ]
-    for keep in range(len(specs), 1, -1):
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
-                      header_style="bold" if colour else "", expand=False)
-        for i, (header, _, _) in enumerate(specs[:keep]):
-            table.add_column(header, justify="left" if i == 0 else "right", no_wrap=True,
-                             overflow="ellipsis", max_width=max(8, width - 12 * (keep - 1))
-                             if i == 0 else None)
-        for q in queues:
-            waiting = q.info.current_calls_queued
-            table.add_row(*(fn(q) for _, _, fn in specs[:keep]),
-                          style="bold red" if colour and waiting else "")
-        if _width(table) <= width:
-            return table
+    cells = [[fn(q) for _, fn in _QUEUE_COLUMNS] for q in queues]
+    widths = [max([cell_len(h)] + [cell_len(c[i]) for c in cells])
+              for i, (h, _) in enumerate(_QUEUE_COLUMNS)]
+    keep = len(_QUEUE_COLUMNS)
+    while keep > 2 and sum(widths[:keep]) + _GAP * (keep - 1) > width:
+        keep -= 1
+    name_width = max(5, width - sum(widths[1:keep]) - _GAP * (keep - 1))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
+                  header_style="bold" if colour else "", expand=False)
+    for i, (header, _) in enumerate(_QUEUE_COLUMNS[:keep]):
+        table.add_column(header, justify="left" if i == 0 else "right", no_wrap=True,
+                         overflow="ellipsis", max_width=name_width if i == 0 else None)
+    for q, row_cells in zip(queues, cells, strict=True):
+        waiting = q.info.current_calls_queued
+        table.add_row(*row_cells[:keep], style="bold red" if colour and waiting else "")
     return table
 
 
-_MEASURE = Console(width=10_000, file=io.StringIO(), color_system=None)
+def _fit_columns(snapshot: Snapshot, grouped: Sequence[tuple[str, Sequence[SessionRow]]],
+                 width: int, more: bool) -> tuple[list[_Column], int | None]:
+    """The columns that fit ``width`` (and the NAME column's width, if narrowed),
+    from each column's widest cell (no cell wraps, so that is its width)."""
+    widest: dict[str, int] = {c.header: cell_len(c.header) for c in _COLUMNS}
+    for group, rows in grouped:
+        for header, text in _group_cells(group, rows).items():
+            widest[header] = max(widest[header], cell_len(text))
+        for row in rows:
+            for column in _COLUMNS:
+                widest[column.header] = max(widest[column.header],
+                                            cell_len(column.cell(row, snapshot.now)))
+        if more:
+            widest["AGENT"] = max(widest["AGENT"], cell_len(f"+{len(rows)} more"))
+    columns = list(_COLUMNS)
+    name_width: int | None = None
 
+    def total() -> int:
+        return sum(min(widest[c.header], name_width)
+                   if c.header == "NAME" and name_width is not None else widest[c.header]
+                   for c in columns) + _GAP * (len(columns) - 1)
 
-def _width(renderable: RenderableType) -> int:
-    return _MEASURE.measure(renderable).maximum
-
-
-def _height(renderable: RenderableType, width: int) -> int:
-    return len(_MEASURE.render_lines(renderable, _MEASURE.options.update(width=width),
-                                     pad=False))
+    while total() > width and len(columns) > 2:
+        has_name = any(c.header == "NAME" for c in columns)
+        if has_name and name_width is None and widest["NAME"] > _NAME_MIN:
+            name_width = _NAME_MIN  # narrow the names before dropping anything
+            continue
+        columns.remove(max(columns, key=lambda c: (c.priority, _COLUMNS.index(c))))
+    return columns, name_width
 
 
 def render(snapshot: Snapshot, width: int, height: int | None = None, *,
            colour: bool = True, live: bool = False) -> RenderableType:
     """The frame for a ``width`` x ``height`` terminal (no height: unlimited).
 
-    ``live``: ended sessions leave the frame (the caller keeps them briefly,
-    dimmed, then drops them from ``snapshot.rows``)."""
+    Widths and heights are computed from the cells (every cell is one line,
+    no_wrap), not by rendering, so a frame costs one table build; rich still
+    truncates with an ellipsis should a cell be wider than computed."""
     grouped = _grouped(snapshot)
-    # Columns, most important first; drop from the least important until it fits.
-    columns = list(_COLUMNS)
-    name_width: int | None = None
-    full = [(g, rows, 0) for g, rows in grouped]
-    while True:
-        table = _session_table(snapshot, columns, name_width, full, colour=colour)
-        if _width(table) <= width or len(columns) <= 2:
-            break
-        has_name = any(c.header == "NAME" for c in columns)
-        if has_name and name_width is None and any(r.name for r in snapshot.rows):
-            name_width = _NAME_MIN  # narrow the names before dropping anything
-            continue
-        droppable = max(columns, key=lambda c: (c.priority, _COLUMNS.index(c)))
-        columns.remove(droppable)
     title = Text(snapshot.title(), no_wrap=True, overflow="ellipsis",
                  style="bold" if colour else "")
     queue_table = _queue_table(snapshot.queues, width, colour=colour)
-    frame = _frame(title, table, queue_table)
-    if height is None or _height(frame, width) <= height:
-        return frame
+    queue_lines = 0 if queue_table is None else 3 + len(snapshot.queues)  # blank, header, rule
+
+    def lines(groups: Sequence[tuple[str, Sequence[SessionRow], int]]) -> int:
+        body = sum(1 + len(rows) + (1 if hidden else 0) for _, rows, hidden in groups)
+        return 1 + 2 + body + max(0, len(groups) - 1) + queue_lines
+
+    full = [(g, rows, 0) for g, rows in grouped]
+    if height is None or lines(full) <= height:
+        columns, name_width = _fit_columns(snapshot, grouped, width, more=False)
+        return _frame(title, _session_table(snapshot, columns, name_width, full,
+                                            colour=colour), queue_table)
     # Too tall: ended sessions go first, then rows are shared out between the
-    # groups (each row is one line: no cell wraps), then the queue panel goes.
+    # groups round-robin, then the queue panel goes.
     active = [(g, [r for r in rows if not r.info.ended], sum(r.info.ended for r in rows))
               for g, rows in grouped]
-    queue_lines = 0 if queue_table is None else 1 + _height(queue_table, width)
+    columns, name_width = _fit_columns(snapshot, grouped, width, more=True)
 
-    def lines(shown: Sequence[int]) -> int:
-        table_lines = 2 + sum(1 + k + (1 if k < len(rows) or ended else 0)
-                              for k, (_, rows, ended) in zip(shown, active, strict=True))
-        return 1 + table_lines + max(0, len(active) - 1) + queue_lines
+    def limited(shown: Sequence[int]) -> list[tuple[str, Sequence[SessionRow], int]]:
+        return [(g, rows[:k], len(rows) - k + ended)
+                for k, (g, rows, ended) in zip(shown, active, strict=True)]
 
     shown = [0] * len(active)
-    if lines(shown) + len(active) > height and queue_table is not None:
+    if lines(limited(shown)) + len(active) > height and queue_table is not None:
         queue_table, queue_lines = None, 0  # no room for queues: sessions matter more
     grew = True
     while grew:
@@ -306,23 +328,14 @@ def render(snapshot: Snapshot, width: int, height: int | None = None, *,
         for index, (_, rows, _) in enumerate(active):
             if shown[index] < len(rows):
                 shown[index] += 1
-                if lines(shown) <= height:
+                if lines(limited(shown)) <= height:
                     grew = True
                 else:
                     shown[index] -= 1
-    limited = [(g, rows[:k], len(rows) - k + ended)
-               for k, (g, rows, ended) in zip(shown, active, strict=True)]
-    frame = _frame(title, _session_table(snapshot, columns, name_width, limited, colour=colour),
-                   queue_table)
-    while _height(frame, width) > height:
-        # Still too tall (a tiny terminal): fewer rows, then only the title.
-        if not any(rows for _, rows, _ in limited):
-            return Group(title)
-        limited = [(g, rows[:-1], hidden + 1) if rows else (g, rows, hidden)
-                   for g, rows, hidden in limited]
-        frame = _frame(title, _session_table(snapshot, columns, name_width, limited,
-                                             colour=colour), None)
-    return frame
+    if lines(limited(shown)) > height:
+        return Group(title)  # a tiny terminal: the title at least
+    return _frame(title, _session_table(snapshot, columns, name_width, limited(shown),
+                                        colour=colour), queue_table)
 
 
 def _frame(title: Text, table: Table, queue_table: Table | None) -> Group:

@@ -81,7 +81,8 @@ shift = "09:30-12:00"
 """
 
 RECORD_KEYS = {
-    "session", "agent", "name", "group", "time_in_state", "state", "next_state", "start_time", "end_time", "ended",
+    "session", "agent", "name", "group", "time_in_state", "state", "next_state", "start_time",
+    "end_time", "ended",
     "duration", "calls", "total_talk_time", "average_talk_time", "total_call_time",
     "average_call_time", "total_wrapup_time", "average_wrapup_time", "occupancy",
     "longest_time_to_answer", "average_time_to_answer", "idle_time", "acd_call_rate",
