@@ -633,6 +633,11 @@ def _agent_filter(args: argparse.Namespace) -> frozenset[str] | None:
     return frozenset(a.id for a in args.agent) if args.agent else None
 
 
+def _drain_events(app: TapiApp, ctx: Context) -> None:
+    """Take the queued events now (their state changes happened by ``now``)."""
+    _take_events(app, ctx.tracked, ctx.now, 0)
+
+
 def _run_virtual(ctx: Context, app: TapiApp, runner: ScenarioRunner, until: datetime) -> None:
     tracked = ctx.tracked
 
@@ -730,21 +735,30 @@ def _live(
     if real:
         assert sim is not None and speed is not None
         sim.use_real_clock(speed)
+    # Real seconds before a stop at which the clock is frozen: the gathering
+    # of events plus the last update's work (drawing takes tens of ms, which
+    # is minutes of model time at high speeds).
+    margin = COALESCE
+
+    def stop_at() -> datetime | None:
+        stops = [t for t in (until, runner.next_login if runner else None) if t is not None]
+        return min(stops) if stops else None
+
     while True:
         now = ctx.now()
         wait = TICK if output.interval is None else min(TICK, output.interval)
         if real:
             assert sim is not None and speed is not None
-            stops = [t for t in (until, runner.next_login if runner else None) if t is not None]
-            stop = min(stops) if stops else None
-            if stop is not None and (stop - now).total_seconds() / speed <= COALESCE:
+            stop = stop_at()
+            if stop is not None and (stop - now).total_seconds() / speed <= margin:
                 # Close enough: step there on the virtual clock, then go on.
                 sim.use_virtual_clock()
                 if runner is not None:
-                    runner.run_virtual(line, stop)
+                    runner.run_virtual(line, stop, step=ONCE_STEP,
+                                       after_step=lambda: _drain_events(app, ctx))
                 elif stop > now:
                     sim.advance(stop - now)
-                _take_events(app, tracked, ctx.now, 0)
+                _drain_events(app, ctx)
                 if stop == until:
                     return
                 sim.use_real_clock(speed)
@@ -752,10 +766,16 @@ def _live(
                 draw()
                 continue
             if stop is not None:
-                wait = min(wait, (stop - now).total_seconds() / speed - COALESCE)
+                wait = min(wait, (stop - now).total_seconds() / speed - margin)
         elif until is not None and now >= until:
             return
         named, new = _take_events(app, tracked, ctx.now, wait)
+        work = time.monotonic()
+        if real:
+            assert speed is not None
+            stop = stop_at()
+            if stop is not None and (stop - ctx.now()).total_seconds() / speed <= margin:
+                continue  # no time to draw: step to the stop first
         if runner is not None:
             for session in runner.login_due(line, ctx.now()):
                 named.add(session.handle)
@@ -773,6 +793,7 @@ def _live(
         if dirty:
             tracked.refresh(line, ctx.now(), dirty)
         draw()
+        margin = COALESCE + 2 * (time.monotonic() - work)
 
 
 @contextmanager

@@ -191,7 +191,10 @@ def _session_table(
     groups: Sequence[tuple[str, Sequence[SessionRow], int]],
     *,
     colour: bool,
+    everyone: dict[str, Sequence[SessionRow]] | None = None,
 ) -> Table:
+    """The table of ``groups`` (name, rows shown, rows hidden); totals over
+    ``everyone`` (all rows of each group), default the rows shown."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
                   header_style="bold" if colour else "", expand=False)
     for column in columns:
@@ -200,7 +203,7 @@ def _session_table(
             max_width=name_width if column.header == "NAME" else None,
         )
     for index, (group, rows, hidden) in enumerate(groups):
-        totals = _group_cells(group, rows)
+        totals = _group_cells(group, (everyone or {}).get(group, rows))
         table.add_row(*(totals.get(c.header, "") for c in columns),
                       style="bold" if colour else "", end_section=False)
         for row in rows:
@@ -335,7 +338,7 @@ def render(snapshot: Snapshot, width: int, height: int | None = None, *,
     if lines(limited(shown)) > height:
         return Group(title)  # a tiny terminal: the title at least
     return _frame(title, _session_table(snapshot, columns, name_width, limited(shown),
-                                        colour=colour), queue_table)
+                                        colour=colour, everyone=dict(grouped)), queue_table)
 
 
 def _frame(title: Text, table: Table, queue_table: Table | None) -> Group:
