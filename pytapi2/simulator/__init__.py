@@ -141,7 +141,7 @@ def _unix_ms(when: datetime, name: str) -> int:
     if when.tzinfo is not None:
         raise ValueError(f"{name} must be a naive datetime: the simulator clock is naive")
     if not CLOCK_MIN <= when <= CLOCK_MAX:
-        raise ValueError(f"{name} must be between {CLOCK_MIN:%Y-%m-%d} and {CLOCK_MAX:%Y-%m-%d} "
+        raise ValueError(f"{name} must be between {CLOCK_MIN.date().isoformat()} and {CLOCK_MAX.date().isoformat()} "
                          f"(the simulator clock's range), got {when}")
     return datetime_to_unix_ms(when)
 
@@ -321,7 +321,7 @@ class Simulator:
         room = CLOCK_MAX - self.now()
         if timedelta(milliseconds=ms) > room:
             raise ValueError(f"duration {duration!r} would move the clock past "
-                             f"{CLOCK_MAX:%Y-%m-%d} (the simulator clock's range; at most "
+                             f"{CLOCK_MAX.date().isoformat()} (the simulator clock's range; at most "
                              f"{room.total_seconds():.0f} s from now)")
         _check(lib.tapisim_advance(ms), "tapisim_advance")
 
