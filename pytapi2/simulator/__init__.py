@@ -54,6 +54,7 @@ _DWORD_MAX = 0xFFFFFFFF
 #: headroom before datetime.max keeps start + duration (end_time) representable.
 CLOCK_MIN = datetime(100, 1, 1)
 CLOCK_MAX = datetime(9999, 1, 1)
+_CLOCK_RANGE = f"{CLOCK_MIN.date().isoformat()} and {CLOCK_MAX.date().isoformat()}"
 #: Fastest real-clock speed-up the simulator accepts (tapisim_set_clock).
 MAX_SPEED = 1e6
 _MAX_TRAFFIC_RATE = 1e7   # calls per hour (tapisim_set_group_traffic)
@@ -141,8 +142,8 @@ def _unix_ms(when: datetime, name: str) -> int:
     if when.tzinfo is not None:
         raise ValueError(f"{name} must be a naive datetime: the simulator clock is naive")
     if not CLOCK_MIN <= when <= CLOCK_MAX:
-        raise ValueError(f"{name} must be between {CLOCK_MIN.date().isoformat()} and {CLOCK_MAX.date().isoformat()} "
-                         f"(the simulator clock's range), got {when}")
+        raise ValueError(f"{name} must be between {_CLOCK_RANGE} (the simulator clock's "
+                         f"range), got {when}")
     return datetime_to_unix_ms(when)
 
 
@@ -321,7 +322,8 @@ class Simulator:
         room = CLOCK_MAX - self.now()
         if timedelta(milliseconds=ms) > room:
             raise ValueError(f"duration {duration!r} would move the clock past "
-                             f"{CLOCK_MAX.date().isoformat()} (the simulator clock's range; at most "
+                             f"{CLOCK_MAX.date().isoformat()} (the simulator clock's range; "
+                             f"at most "
                              f"{room.total_seconds():.0f} s from now)")
         _check(lib.tapisim_advance(ms), "tapisim_advance")
 

@@ -189,5 +189,5 @@ def test_bundled_scenarios_load_by_name(tapisim: Simulator) -> None:
     assert small.name == "Small call center" and len(small.agents) == 4
     default = tapisim.load("default")
     assert len(default.agents) == 20
-    with pytest.raises(ScenarioError, match="nope.toml: cannot read"):
+    with pytest.raises(ScenarioError, match=r"nope\.toml: cannot read"):
         tapisim.load("nope.toml")
