@@ -616,6 +616,11 @@ def cmd_bench(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import pytapi2
     from pytapi2.cli import CliError, _check_line, _simulator
 
+    if args.plot:
+        try:
+            import matplotlib  # type: ignore[import-not-found, unused-ignore]  # noqa: F401
+        except ImportError:
+            raise CliError("--plot needs matplotlib: pip install 'pytapi2[bench]'") from None
     slack = tight_timers()
     sim = _simulator()
     if sim is None and (args.latency is not None or args.delay_every):
