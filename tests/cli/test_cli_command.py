@@ -551,3 +551,27 @@ def test_debug_shows_the_traceback(scenario_file: Callable[[str], Path]) -> None
     result = run("demo", "--once", "--debug", "--scenario", str(path))
     assert result.returncode != 0
     assert "Traceback" in result.stderr and "ScenarioError" in result.stderr
+
+
+# -- help, docs, bundled scenarios ----------------------------------------------------------
+
+
+def test_help_points_to_installed_docs_that_exist() -> None:
+    out = ok("--help")
+    match = re.search(r"installed at (\S+?)\)", " ".join(out.split()))
+    assert match, out
+    path = Path(match.group(1))
+    assert path.is_file() and path.name == "cli.md"
+    assert path.parent == ROOT / "pytapi2" / "cli"  # package data, installed with pytapi2
+    assert ok("docs") == path.read_text(encoding="utf-8")
+    assert "## `pytapi2 bench`" in ok("docs")
+
+
+def test_bundled_scenario_printed_is_a_valid_starting_point(tmp_path: Path) -> None:
+    text = ok("scenario", "default")
+    assert text.startswith("# The bundled pytapi2 demo scenario")
+    mine = tmp_path / "my.toml"
+    mine.write_text(text.replace("Acme Insurance, Monday", "Mine"), encoding="utf-8")
+    document = json.loads(ok("demo", "--scenario", str(mine), "--once", "--for", "10m",
+                             "--json"))
+    assert document["scenario"] == "Mine"
