@@ -30,12 +30,16 @@ from pytapi2._structs import (
 )
 from pytapi2.app import DEFAULT_TIMEOUT, Line, TapiApp
 from pytapi2.constants import (
+    AgentEventCode,
+    AgentSessionEventCode,
     AgentSessionState,
     AgentSessionStatus,
     AgentState,
     AgentStatus,
     ApiVersion,
+    GroupStatus,
     LineMessage,
+    QueueStatus,
 )
 from pytapi2.errors import (
     InvalidHandleError,
@@ -49,7 +53,15 @@ from pytapi2.errors import (
     TapiTimeoutError,
     UninitializedError,
 )
-from pytapi2.events import AgentEvent, AgentSessionEvent, Event, LineClosedEvent, LineEvent
+from pytapi2.events import (
+    AgentEvent,
+    AgentSessionEvent,
+    Event,
+    GroupEvent,
+    LineClosedEvent,
+    LineEvent,
+    QueueEvent,
+)
 from pytapi2.session import Agent, AgentSession
 
 if TYPE_CHECKING:
@@ -60,9 +72,11 @@ __all__ = [
     "Agent",
     "AgentCaps",
     "AgentEvent",
+    "AgentEventCode",
     "AgentInfo",
     "AgentSession",
     "AgentSessionEvent",
+    "AgentSessionEventCode",
     "AgentSessionInfo",
     "AgentSessionState",
     "AgentSessionStatus",
@@ -73,6 +87,8 @@ __all__ = [
     "BackendError",
     "Event",
     "Group",
+    "GroupEvent",
+    "GroupStatus",
     "InvalidHandleError",
     "InvalidParameterError",
     "InvalidStateError",
@@ -82,7 +98,9 @@ __all__ = [
     "LineMessage",
     "OperationUnavailableError",
     "Queue",
+    "QueueEvent",
     "QueueInfo",
+    "QueueStatus",
     "ResourceUnavailableError",
     "TapiApp",
     "TapiClosedError",

@@ -243,14 +243,18 @@ class Engine:
         if line is not None and line in self._closed_lines:
             raise TapiClosedError(f"{function}: the line is closed", function=function)
 
-    def premature_reply(self, function: str, keep: tuple[Any, ...]) -> TapiProtocolError:
-        """The error for a LINE_REPLY that reported success before TAPI had
-        written the output (dwUsedSize 0, or a 0 handle): a stray or duplicated
-        reply ID completed the request early. The genuine reply may still
-        write into ``keep``, so that memory is kept until shutdown."""
+    def retain(self, keep: tuple[Any, ...]) -> None:
+        """Keep ``keep`` referenced until shutdown: TAPI may still write it."""
         with self._lock:
             if not self._closed:
                 self._graveyard.append(keep)
+
+    def premature_reply(self, function: str, keep: tuple[Any, ...]) -> TapiProtocolError:
+        """The error for a LINE_REPLY that reported success before TAPI had
+        written the output (dwUsedSize 0): a stray or duplicated reply ID
+        completed the request early. The genuine reply may still write into
+        ``keep``, so that memory is kept until shutdown."""
+        self.retain(keep)
         log.warning("%s: success reply before TAPI wrote the result; memory kept until shutdown",
                     function)
         return TapiProtocolError(

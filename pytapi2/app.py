@@ -35,15 +35,31 @@ from pytapi2.constants import (
     AgentState,
     AgentStatus,
     ApiVersion,
+    GroupStatus,
     LineMessage,
+    QueueStatus,
 )
 from pytapi2.errors import TapiClosedError, TapiError, TapiProtocolError, check
-from pytapi2.events import AgentEvent, AgentSessionEvent, Event, LineClosedEvent, LineEvent
+from pytapi2.events import (
+    AgentEvent,
+    AgentSessionEvent,
+    Event,
+    GroupEvent,
+    LineClosedEvent,
+    LineEvent,
+    QueueEvent,
+)
 from pytapi2.session import Agent, AgentSession, _optional_text, _period
 
 __all__ = ["DEFAULT_TIMEOUT", "Line", "TapiApp"]
 
 log = logging.getLogger("pytapi2")
+
+#: The highest TAPI version pytapi2 supports (lineInitializeExW, lineGetAgentCapsW).
+_HIGHEST_VERSION = ApiVersion.V3_1
+
+#: What an out-handle holds before TAPI writes it (see Line._call_for_handle).
+_UNWRITTEN = 0xFFFFFFFF
 
 #: TAPI 3 waits two minutes for a reply (TAPI_E_TIMEOUT); so does pytapi2 by default.
 DEFAULT_TIMEOUT = 120.0
@@ -227,12 +243,19 @@ class Line:
                          keep: tuple[Any, ...], timeout: float | None) -> int:
         """:meth:`_call` for a function whose last argument receives a new
         handle: a fresh out-parameter is appended, and its value returned."""
-        out = ffi.new("DWORD *")
+        out = ffi.new("DWORD *", _UNWRITTEN)
         keep = (out, *keep)
         self._call(function, invoke, (*args, out), keep, timeout)
-        if out[0] == 0:  # TAPI never hands out 0: the reply came before the write
-            raise self._app._engine.premature_reply(function, keep)
-        return int(out[0])
+        handle = int(out[0])
+        if handle == _UNWRITTEN:
+            # No page reserves a handle value (a proxy may hand out 0, or even
+            # this one), so the value is returned as given. But it may also be
+            # a stray reply that completed the request before TAPI wrote it:
+            # the genuine write may still come, so the memory stays alive.
+            log.warning("%s: handle %#x equals the unwritten marker; its memory is kept "
+                        "until shutdown in case the reply was early", function, handle)
+            self._app._engine.retain(keep)
+        return handle
 
     def _struct_request(self, function: str, struct: str, initial: int,
                         invoke: Callable[..., int], args: tuple[Any, ...],
@@ -309,7 +332,8 @@ class Line:
         """Create an agent object for a switch agent ID (lineCreateAgentW).
 
         ``agent_id`` None lets the provider pick the agent of the logged-on
-        user. The PIN, if given, is reused by :meth:`Agent.create_session`.
+        user (nf-tapi-linecreateagentw.md). :meth:`Agent.create_session` does
+        not resend ``pin``: pass it there too for an ACD wanting it per session.
         """
         id_buffer = _optional_text(agent_id, "agent_id")
         pin_buffer = _optional_text(pin, "pin")
@@ -444,7 +468,7 @@ class TapiApp:
         try:
             handle = ffi.new("HLINEAPP *")
             devices = ffi.new("DWORD *")
-            version = ffi.new("DWORD *", ApiVersion.V3_1)
+            version = ffi.new("DWORD *", _HIGHEST_VERSION)
             params = ffi.new("LINEINITIALIZEEXPARAMS *")
             params.dwTotalSize = ffi.sizeof("LINEINITIALIZEEXPARAMS")
             params.dwOptions = lib.LINEINITIALIZEEXOPTION_USEEVENT
@@ -574,11 +598,16 @@ class TapiApp:
 
     def agent_caps(self, device_id: int, address_id: int = 0, *,
                    timeout: float | timedelta | None = None) -> AgentCaps:
-        """The agent capabilities of an address (lineGetAgentCapsW)."""
+        """The agent capabilities of an address (lineGetAgentCapsW).
+
+        dwAppAPIVersion is pytapi2's highest supported version (the one given
+        to lineInitializeExW), not a negotiated one: nf-tapi-linegetagentcapsw.md
+        says it "should not be the value negotiated" for the device.
+        """
         device = _validate.dword(device_id, "device_id")
         address = _validate.dword(address_id, "address_id")
         wait = _validate.timeout(timeout, self._timeout)
-        version = int(self.negotiate_api_version(device))
+        version = int(_HIGHEST_VERSION)
         deadline = None if wait is None else time.monotonic() + wait
         call = _StructRequest.sized(
             self, None, "lineGetAgentCapsW", "LINEAGENTCAPS", 1024, lib.lineGetAgentCapsW,
@@ -631,6 +660,10 @@ class TapiApp:
                         log.warning("LINE_AGENTSTATUSEX with unknown state %#x", param3)
                 return AgentEvent(line, line._agent(param1 & 0xFFFFFFFF), agent_status,
                                   agent_state)
+            if message == lib.LINE_QUEUESTATUS:
+                return QueueEvent(line, param1 & 0xFFFFFFFF, QueueStatus(param2 & 0xFFFFFFFF))
+            if message == lib.LINE_GROUPSTATUS:
+                return GroupEvent(line, GroupStatus(param2 & 0xFFFFFFFF))
             if message == lib.LINE_CLOSE:
                 return LineClosedEvent(line)
         try:

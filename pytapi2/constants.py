@@ -39,12 +39,16 @@ def _format(self: enum.IntEnum | enum.IntFlag, format_spec: str) -> str:
 
 
 __all__ = [
+    "AgentEventCode",
+    "AgentSessionEventCode",
     "AgentSessionState",
     "AgentSessionStatus",
     "AgentState",
     "AgentStatus",
     "ApiVersion",
+    "GroupStatus",
     "LineMessage",
+    "QueueStatus",
 ]
 
 
@@ -156,3 +160,42 @@ class LineMessage(enum.IntEnum):
     APPNEWCALLHUB = lib.LINE_APPNEWCALLHUB
     CALLHUBCLOSE = lib.LINE_CALLHUBCLOSE
     DEVSPECIFICEX = lib.LINE_DEVSPECIFICEX
+
+
+class QueueStatus(enum.IntFlag):
+    """LINEQUEUESTATUS_: what a LINE_QUEUESTATUS reports (line-queuestatus.md)."""
+
+    UPDATE_INFO = lib.LINEQUEUESTATUS_UPDATEINFO
+    NEW_QUEUE = lib.LINEQUEUESTATUS_NEWQUEUE
+    QUEUE_REMOVED = lib.LINEQUEUESTATUS_QUEUEREMOVED
+
+
+class GroupStatus(enum.IntFlag):
+    """LINEGROUPSTATUS_: what a LINE_GROUPSTATUS reports (line-groupstatus.md)."""
+
+    NEW_GROUP = lib.LINEGROUPSTATUS_NEWGROUP
+    GROUP_REMOVED = lib.LINEGROUPSTATUS_GROUPREMOVED
+
+
+class AgentSessionEventCode(enum.IntEnum):
+    """TAPI 3's AGENT_SESSION_EVENT (ASE_*, ne-tapi3cc-agent_session_event.md),
+    what ITAgentSessionEvent::get_Event returns; values as in tapi3cc.h."""
+
+    NEW_SESSION = 0
+    NOT_READY = 1
+    READY = 2
+    BUSY = 3
+    WRAPUP = 4
+    END = 5
+
+
+class AgentEventCode(enum.IntEnum):
+    """TAPI 3's AGENT_EVENT (AE_*, ne-tapi3cc-agent_event.md), what
+    ITAgentEvent::get_Event returns; values as in tapi3cc.h."""
+
+    NOT_READY = 0
+    READY = 1
+    BUSY_ACD = 2
+    BUSY_INCOMING = 3
+    BUSY_OUTGOING = 4
+    UNKNOWN = 5

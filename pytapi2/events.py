@@ -6,8 +6,14 @@ TAPI reports agent activity in LINE_ messages; pytapi2 turns them into:
   ITAgentSessionEvent): a session was created, changed state, or its
   statistics changed;
 - :class:`AgentEvent` (LINE_AGENTSTATUSEX; TAPI 3: ITAgentEvent);
+- :class:`QueueEvent` (LINE_QUEUESTATUS) and :class:`GroupEvent`
+  (LINE_GROUPSTATUS): a queue's statistics or the queue/group lists changed;
 - :class:`LineClosedEvent` (LINE_CLOSE): the provider closed a line;
 - :class:`LineEvent`: any other message, raw.
+
+Session and agent events also carry TAPI 3's event codes
+(:attr:`AgentSessionEvent.tapi3_events`, :attr:`AgentEvent.tapi3_events`),
+so code written against ITAgentSessionEvent / ITAgentEvent ports one to one.
 """
 
 from __future__ import annotations
@@ -16,18 +22,43 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pytapi2.constants import (
+    AgentEventCode,
+    AgentSessionEventCode,
     AgentSessionState,
     AgentSessionStatus,
     AgentState,
     AgentStatus,
+    GroupStatus,
     LineMessage,
+    QueueStatus,
 )
 
 if TYPE_CHECKING:
     from pytapi2.app import Line
     from pytapi2.session import Agent, AgentSession
 
-__all__ = ["AgentEvent", "AgentSessionEvent", "Event", "LineClosedEvent", "LineEvent"]
+__all__ = ["AgentEvent", "AgentSessionEvent", "Event", "GroupEvent", "LineClosedEvent",
+           "LineEvent", "QueueEvent"]
+
+# TAPI 3 raises one ASE_ event per session state (RELEASED, which TAPI 3 lacks,
+# ends the session like ENDED) and one AE_ event per agent state (RELEASED has
+# no AE_ code: no event).
+_SESSION_EVENT = {
+    AgentSessionState.NOT_READY: AgentSessionEventCode.NOT_READY,
+    AgentSessionState.READY: AgentSessionEventCode.READY,
+    AgentSessionState.BUSY_ON_CALL: AgentSessionEventCode.BUSY,
+    AgentSessionState.BUSY_WRAPUP: AgentSessionEventCode.WRAPUP,
+    AgentSessionState.ENDED: AgentSessionEventCode.END,
+    AgentSessionState.RELEASED: AgentSessionEventCode.END,
+}
+_AGENT_EVENT = {
+    AgentState.NOT_READY: AgentEventCode.NOT_READY,
+    AgentState.READY: AgentEventCode.READY,
+    AgentState.BUSY_ACD: AgentEventCode.BUSY_ACD,
+    AgentState.BUSY_INCOMING: AgentEventCode.BUSY_INCOMING,
+    AgentState.BUSY_OUTGOING: AgentEventCode.BUSY_OUTGOING,
+    AgentState.UNKNOWN: AgentEventCode.UNKNOWN,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +84,18 @@ class AgentSessionEvent:
         """The session's statistics changed: refresh with ``session.info()``."""
         return AgentSessionStatus.UPDATE_INFO in self.status
 
+    @property
+    def tapi3_events(self) -> tuple[AgentSessionEventCode, ...]:
+        """The ITAgentSessionEvent codes TAPI 3 raises for this message:
+        NEW_SESSION for a new session, then the code of the new state. A
+        statistics-only update has none (TAPI 3 raises no event for it)."""
+        codes = []
+        if self.is_new:
+            codes.append(AgentSessionEventCode.NEW_SESSION)
+        if self.state is not None:
+            codes.append(_SESSION_EVENT[self.state])
+        return tuple(codes)
+
 
 @dataclass(frozen=True, slots=True)
 class AgentEvent:
@@ -75,6 +118,32 @@ class AgentEvent:
     def info_changed(self) -> bool:
         return AgentStatus.UPDATE_INFO in self.status
 
+    @property
+    def tapi3_events(self) -> tuple[AgentEventCode, ...]:
+        """The ITAgentEvent code TAPI 3 raises for this message: the code of
+        the new state (none for RELEASED, NEW_AGENT or a statistics update)."""
+        code = None if self.state is None else _AGENT_EVENT.get(self.state)
+        return () if code is None else (code,)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEvent:
+    """LINE_QUEUESTATUS: queue ``queue_id`` changed (``status``): its
+    statistics (UPDATE_INFO; refresh with ``line.queue_info``), or it was
+    added / removed (refresh ``line.queues(group)``)."""
+
+    line: Line
+    queue_id: int
+    status: QueueStatus
+
+
+@dataclass(frozen=True, slots=True)
+class GroupEvent:
+    """LINE_GROUPSTATUS: the ACD group list changed; refresh ``line.groups()``."""
+
+    line: Line
+    status: GroupStatus
+
 
 @dataclass(frozen=True, slots=True)
 class LineClosedEvent:
@@ -95,4 +164,4 @@ class LineEvent:
     param3: int
 
 
-Event = AgentSessionEvent | AgentEvent | LineClosedEvent | LineEvent
+Event = AgentSessionEvent | AgentEvent | QueueEvent | GroupEvent | LineClosedEvent | LineEvent

@@ -94,12 +94,15 @@ class Agent:
     ) -> AgentSession:
         """Log the agent into an ACD group on an address (lineCreateAgentSessionW).
 
-        ``pin`` defaults to the PIN given to :meth:`Line.create_agent`
-        (ITAgent::CreateSession / CreateSessionWithPIN).
+        Without ``pin`` the request carries a NULL PIN (ITAgent::CreateSession:
+        an ACD that authenticates by the OS login, or one that accepted the
+        PIN given to :meth:`Line.create_agent`); with it, that PIN
+        (ITAgent::CreateSessionWithPIN: legacy ACDs wanting a PIN per session).
+        Page: nf-tapi-linecreateagentsessionw.md (lpszAgentPIN).
         """
         group = _validate.uuid(group, "group")
         address = _validate.dword(address_id, "address_id")
-        pin_buffer = _optional_text(self._pin if pin is None else pin, "pin")
+        pin_buffer = _optional_text(pin, "pin")
         wait = self._line._timeout(timeout)
         guid = ffi.new("GUID *")
         ffi.memmove(guid, uuid_to_guid_bytes(group), 16)
