@@ -165,6 +165,9 @@ class LineMessage(enum.IntEnum):
 class QueueStatus(enum.IntFlag):
     """LINEQUEUESTATUS_: what a LINE_QUEUESTATUS reports (line-queuestatus.md)."""
 
+    __str__ = _flag_str
+    __format__ = _format
+
     UPDATE_INFO = lib.LINEQUEUESTATUS_UPDATEINFO
     NEW_QUEUE = lib.LINEQUEUESTATUS_NEWQUEUE
     QUEUE_REMOVED = lib.LINEQUEUESTATUS_QUEUEREMOVED
@@ -173,6 +176,9 @@ class QueueStatus(enum.IntFlag):
 class GroupStatus(enum.IntFlag):
     """LINEGROUPSTATUS_: what a LINE_GROUPSTATUS reports (line-groupstatus.md)."""
 
+    __str__ = _flag_str
+    __format__ = _format
+
     NEW_GROUP = lib.LINEGROUPSTATUS_NEWGROUP
     GROUP_REMOVED = lib.LINEGROUPSTATUS_GROUPREMOVED
 
@@ -180,6 +186,9 @@ class GroupStatus(enum.IntFlag):
 class AgentSessionEventCode(enum.IntEnum):
     """TAPI 3's AGENT_SESSION_EVENT (ASE_*, ne-tapi3cc-agent_session_event.md),
     what ITAgentSessionEvent::get_Event returns; values as in tapi3cc.h."""
+
+    __str__ = _enum_str
+    __format__ = _format
 
     NEW_SESSION = 0
     NOT_READY = 1
@@ -192,6 +201,9 @@ class AgentSessionEventCode(enum.IntEnum):
 class AgentEventCode(enum.IntEnum):
     """TAPI 3's AGENT_EVENT (AE_*, ne-tapi3cc-agent_event.md), what
     ITAgentEvent::get_Event returns; values as in tapi3cc.h."""
+
+    __str__ = _enum_str
+    __format__ = _format
 
     NOT_READY = 0
     READY = 1

@@ -30,6 +30,17 @@ def test_enums_print_as_names_and_repr_stays_informative() -> None:
     assert str(AgentSessionStatus(0)) == "0"
     assert str(LineMessage.REPLY) == "REPLY"
     assert str(ApiVersion.V2_2) == "2.2" and f"{ApiVersion.V3_0}" == "3.0"
+    # Every enum of pytapi2.constants prints by name (or, ApiVersion, as "2.2").
+    import enum
+
+    from pytapi2 import constants
+
+    for name in dir(constants):
+        cls = getattr(constants, name)
+        if isinstance(cls, type) and issubclass(cls, enum.Enum) and cls.__module__ == \
+                constants.__name__ and cls is not ApiVersion:
+            member = next(iter(cls))
+            assert str(member) == member.name and f"{member}" == member.name, cls
 
 
 def test_session_info_state_prints_as_a_name(tapi_session: pytapi2.AgentSession) -> None:
