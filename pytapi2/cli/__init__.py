@@ -20,6 +20,7 @@ stderr (``error: ...``); argument errors exit 2, everything else 1, Ctrl-C
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -867,6 +868,11 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.once and args.interval is not None:
         raise CliError("--interval has no effect with --once (it prints the final table)", 2)
     scenario = load_scenario(args.scenario)
+    from pytapi2 import _native
+
+    if _native.configured_library() is None:
+        # The demo is the simulator's, on every OS (on Windows the default is tapi32.dll).
+        pytapi2.load("simulator")
     sim = _require_simulator("demo")
     runner = ScenarioRunner(scenario, sim)
     runner.configure()
@@ -970,6 +976,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `pytapi2 demo | head`: the reader had what it wanted; not a failure.
         _quiet_stdout()
         return 0
+    except OSError as exc:
+        # Windows reports a pipe closed by its reader as EINVAL on write.
+        if sys.platform == "win32" and exc.errno == errno.EINVAL and not debug:
+            _quiet_stdout()
+            return 0
+        if debug:
+            raise
+        err.write(f"error: {type(exc).__name__}: {_one_line(exc)}\n")
+        return 1
     except CliError as exc:
         if debug:
             raise
