@@ -421,18 +421,24 @@ def _queue_rows(line: Line, queues: Sequence[tuple[str, Any]]) -> list[QueueRow]
     return rows
 
 
-def _create_agent(line: Line, arg: AgentArg, *, empty_simulator: bool) -> Any:
+def _create_agent(line: Line, arg: AgentArg, *, empty_simulator: bool,
+                  scenario: Scenario | None = None) -> Any:
     """``line.create_agent`` with an error that names the agent (and, on an
-    empty simulator, says why it does not know it)."""
+    empty simulator, says why it does not know it). TAPI documents only
+    LINEERR_INVALPARAM for an unknown agent or a wrong PIN; with a scenario
+    loaded the command can tell which it was."""
     from pytapi2 import TapiError
 
     try:
         return line.create_agent(arg.id, pin=arg.pin)
     except TapiError as exc:
-        if exc.name == "LINEERR_INVALAGENTID":
-            what = "no such agent"
-        elif exc.name == "LINEERR_INVALPASSWORD":
+        known = None if scenario is None else {a.id: a for a in scenario.agents}
+        if exc.name == "LINEERR_INVALAGENTID" or (known is not None and arg.id not in known):
+            what = "no such agent" + (f" in {scenario.source}" if scenario else "")
+        elif exc.name == "LINEERR_INVALPASSWORD" or known is not None:
             what = "wrong PIN" if arg.pin is not None else "a PIN is needed (--agent ID:PIN)"
+        elif exc.name == "LINEERR_INVALPARAM":
+            what = "unknown agent ID or wrong PIN"
         else:
             what = str(exc)
         hint = ("; the simulator starts empty: add --scenario small (or default, or a "
@@ -442,15 +448,16 @@ def _create_agent(line: Line, arg: AgentArg, *, empty_simulator: bool) -> Any:
 
 
 def _track_agents(line: Line, agents: Sequence[AgentArg], tracked: Tracked, *,
-                  empty_simulator: bool, names: dict[str, str] | None = None) -> None:
+                  empty_simulator: bool, scenario: Scenario | None = None) -> None:
     groups = _group_names(line)
+    names = _names(scenario)
     for arg in agents:
-        agent = _create_agent(line, arg, empty_simulator=empty_simulator)
+        agent = _create_agent(line, arg, empty_simulator=empty_simulator, scenario=scenario)
         for session in agent.sessions:
             if session.handle in tracked.sessions:
                 continue
             group = groups.get(session.group, str(session.group))
-            tracked.add(session, SessionLabel(arg.id, group, (names or {}).get(arg.id)))
+            tracked.add(session, SessionLabel(arg.id, group, names.get(arg.id)))
 
 
 def _take_events(app: TapiApp, tracked: Tracked, now: Callable[[], datetime],
@@ -686,7 +693,7 @@ def cmd_sessions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 _run_virtual(ctx, app, runner, scenario.start + period)
             _track_agents(line, args.agent, tracked,
                           empty_simulator=sim is not None and scenario is None,
-                          names=_names(scenario))
+                          scenario=scenario)
             if sim is not None and scenario is None and not args.agent:
                 err.write("note: the simulator starts empty; add --scenario small (or "
                           "default, or a scenario file) to run one first\n")
@@ -848,7 +855,7 @@ def cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             ctx = Context(line, tracked, sim, scenario, speed, _queues(line))
             _track_agents(line, args.agent, tracked,
                           empty_simulator=sim is not None and scenario is None,
-                          names=_names(scenario))
+                          scenario=scenario)
             try:
                 with _sigterm_as_interrupt():
                     _live(app, ctx, output, runner=runner, until=None,
@@ -887,7 +894,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 ctx = Context(line, tracked, sim, scenario, None, _queues(line))
                 _run_virtual(ctx, app, runner, until)
                 _track_agents(line, args.agent, tracked, empty_simulator=False,
-                              names=_names(scenario))
+                              scenario=scenario)
                 tracked.refresh(line, ctx.now())
                 snapshot = ctx.snapshot(live=False)
                 if args.json:

@@ -419,13 +419,16 @@ def test_agent_errors_name_the_agent(small: Path) -> None:
     line = assert_one_line_error(
         run("sessions", "--scenario", "default", "--for", "10m",
             "--agent", "1001:4321", "--agent", "2001:9999"),
-        "--agent 2001", "wrong PIN", "LINEERR_INVALPASSWORD")
+        "--agent 2001", "wrong PIN", "LINEERR_INVAL", "lineCreateAgentW")
     assert "1001" not in line
+    assert_one_line_error(run("sessions", "--scenario", "default", "--agent", "9999"),
+                          "--agent 9999", "no such agent in default.toml")
 
 
 def test_unknown_agent_on_an_empty_simulator_says_it_starts_empty() -> None:
+    # TAPI documents only LINEERR_INVALPARAM for an unknown agent or a wrong PIN.
     assert_one_line_error(run("sessions", "--agent", "1001:4321"), "--agent 1001",
-                          "no such agent", "starts empty", "--scenario")
+                          "unknown agent ID or wrong PIN", "starts empty", "--scenario")
 
 
 # -- errors -----------------------------------------------------------------------------------
