@@ -173,9 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Windows TAPI 2.2 agent sessions: inspect, watch, benchmark, or simulate "
         "a call center.",
-        epilog="On non-Windows systems the bundled simulator is the TAPI backend "
-        "(set PYTAPI2_LIBRARY to use another library). Full reference: "
-        f"'{PROG} docs' prints it (installed at {docs_path()}).",
+        epilog="On non-Windows systems the bundled simulator is the TAPI backend\n"
+        "(set PYTAPI2_LIBRARY to use another library).\n\n"
+        f"Full reference: '{PROG} docs' prints it; installed at:\n  {docs_path()}",
+        # The path on a line of its own: argparse would break it at a hyphen.
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--debug", action="store_true", default=False,
                         help=argparse.SUPPRESS)
