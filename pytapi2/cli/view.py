@@ -287,6 +287,9 @@ def _fit_columns(snapshot: Snapshot, grouped: Sequence[tuple[str, Sequence[Sessi
             name_width = _NAME_MIN  # narrow the names before dropping anything
             continue
         columns.remove(max(columns, key=lambda c: (c.priority, _COLUMNS.index(c))))
+    if name_width is not None and any(c.header == "NAME" for c in columns):
+        # A dropped column may have left room: give it back to the names.
+        name_width = min(widest["NAME"], name_width + max(0, width - total()))
     return columns, name_width
 
 
