@@ -964,6 +964,21 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _tolerant_streams() -> None:
+    """Output to a pipe or file on Windows is in the ANSI code page (cp1252...),
+    which lacks the tables' box-drawing rules: write '?' for what the stream's
+    encoding cannot hold instead of failing with UnicodeEncodeError. (A
+    console, and UTF-8 streams elsewhere, encode everything: no change.)"""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            "\u2500\u2076".encode(getattr(stream, "encoding", None) or "ascii")
+        except (UnicodeEncodeError, LookupError):
+            reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status (the console script exits with it)."""
     parser = build_parser()
@@ -974,6 +989,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
+    _tolerant_streams()
     out, err = sys.stdout, sys.stderr
     try:
         return COMMANDS[args.command](args, out, err)

@@ -20,8 +20,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import pytapi2
 from pytapi2 import AgentSessionState
 from pytapi2.cli.bench import REQUESTS, BenchConfig, Worker, run_phase
@@ -29,7 +27,6 @@ from pytapi2.simulator import Fault, Simulator
 
 ROOT = Path(pytapi2.__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="runs on the simulator")
 
 
 def bench(*args: str) -> subprocess.CompletedProcess[str]:

@@ -92,13 +92,17 @@ def _env() -> dict[str, str]:
     if sys.platform == "win32":
         env["PYTAPI2_BACKEND"] = "simulator"  # not the default there (tapi32.dll is)
     env["PYTHONUNBUFFERED"] = "1"
+    # The command's text in UTF-8 whatever the locale (a Windows pipe would be
+    # cp1252, without the tables' box-drawing characters); read back as UTF-8.
+    env["PYTHONIOENCODING"] = "utf-8"
     return env
 
 
 def run(*args: str, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytapi2", *args],
-        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=ROOT, env=_env(), capture_output=True, encoding="utf-8", timeout=timeout,
+        check=False,
     )
 
 
@@ -326,7 +330,7 @@ def test_watch_stops_cleanly_on_ctrl_c(small: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytapi2", "watch", "--scenario", str(small), "--speed", "600",
          "--json", "--interval", "0.1"],
-        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
@@ -352,7 +356,7 @@ def test_watch_stops_cleanly_on_sigterm(small: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytapi2", "watch", "--scenario", str(small), "--json",
          "--interval", "0.1"],
-        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
     )
     try:
         assert proc.stdout is not None
