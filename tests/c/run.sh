@@ -12,4 +12,7 @@ gcc "${CFLAGS[@]}" pytapi2/simulator/csrc/*.c tests/c/test_sim.c -o "$out/test_s
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 "$out/test_sim" "$@"
+# The binding's request core against the simulator's exports.
+gcc "${CFLAGS[@]}" -Ipytapi2/_core pytapi2/simulator/csrc/*.c tests/c/test_core.c -o "$out/test_core"
+"$out/test_core"
 echo "C tests: OK"
