@@ -29,7 +29,8 @@
 #include "pt_core.h"
 
 struct pt_waiter {
-    pt_cond cond;
+    pt_cond cond;          /* initialised only before its first sleep (has_cond) */
+    int has_cond;
     struct pt_waiter *next, *prev;
     int events;            /* wants to hear about queued events */
 };
@@ -68,8 +69,7 @@ struct pt_core {
 #define PT_BAD_APP ((LONG)LINEERR_INVALAPPHANDLE)
 
 /* Requests alive (allocated and not freed), over all cores: for leak tests. */
-static pt_mutex pt_count_lock = PT_MUTEX_INITIALIZER;
-static DWORD pt_live;
+static volatile long pt_live;
 
 static void pt_global_init(void)
 {
@@ -78,19 +78,12 @@ static void pt_global_init(void)
 
 static void pt_live_add(int delta)
 {
-    pt_mutex_lock(&pt_count_lock);
-    pt_live = (DWORD)((long)pt_live + delta);
-    pt_mutex_unlock(&pt_count_lock);
+    pt_atomic_add(&pt_live, delta);
 }
 
 DWORD pt_live_requests(void)
 {
-    DWORD n;
-    pt_global_init();
-    pt_mutex_lock(&pt_count_lock);
-    n = pt_live;
-    pt_mutex_unlock(&pt_count_lock);
-    return n;
+    return (DWORD)pt_atomic_add(&pt_live, 0);
 }
 
 static int pt_is_forked(const pt_core *core)
@@ -278,7 +271,8 @@ static void pt_retain(pt_core *core, pt_req *req)
 
 static void pt_wake(pt_req *req)
 {
-    if (req->waiter)
+    /* A waiter without a condition is pumping: it sees the status itself. */
+    if (req->waiter && req->waiter->has_cond)
         pt_cond_signal(&req->waiter->cond);
 }
 
@@ -619,6 +613,15 @@ static int pt_dispatch(pt_core *core, const LINEMESSAGE *msg)
 
 typedef int (*pt_ready_fn)(pt_core *core, void *arg);
 
+/* The waiter's condition variable, made on first need: an uncontended wait
+   pumps its own reply and never sleeps. 0 if it cannot be made. */
+static int pt_waiter_cond(struct pt_waiter *w)
+{
+    if (!w->has_cond && pt_cond_init(&w->cond) == 0)
+        w->has_cond = 1;
+    return w->has_cond;
+}
+
 /* With the lock held: pump or sleep until ready() or `ms` have passed (a zero
    `ms` still fetches every message already queued). Returns ready(). */
 static int pt_wait_locked(pt_core *core, pt_ready_fn ready, void *arg, struct pt_waiter *w,
@@ -659,14 +662,14 @@ static int pt_wait_locked(pt_core *core, pt_ready_fn ready, void *arg, struct pt
                 pt_fail_all(core, PT_REASON_INVALAPPHANDLE);
             } else {
                 idle = 1;
-                if (rc != PT_NO_MESSAGE && left > 0) {
+                if (rc != PT_NO_MESSAGE && left > 0 && pt_waiter_cond(w)) {
                     /* Another error: do not spin on it. */
                     pt_cond_wait_ms(&w->cond, &core->lock, left < 10 ? left : 10);
                 }
             }
             continue;
         }
-        if (left == 0) {
+        if (left == 0 || !pt_waiter_cond(w)) {
             result = 0;
             break;
         }
@@ -685,11 +688,17 @@ static int pt_wait_locked(pt_core *core, pt_ready_fn ready, void *arg, struct pt
     return result;
 }
 
-static int pt_waiter_init(struct pt_waiter *w, int events)
+static void pt_waiter_init(struct pt_waiter *w, int events)
 {
     w->next = w->prev = w;
     w->events = events;
-    return pt_cond_init(&w->cond);
+    w->has_cond = 0;
+}
+
+static void pt_waiter_done(struct pt_waiter *w)
+{
+    if (w->has_cond)
+        pt_cond_destroy(&w->cond);
 }
 
 static int pt_req_ready(pt_core *core, void *arg)
@@ -703,12 +712,11 @@ static int pt_wait_locked_req(pt_core *core, pt_req *req, DWORD ms)
     struct pt_waiter w;
     if (req->status != PT_PENDING)
         return req->status;
-    if (pt_waiter_init(&w, 0) != 0)
-        return req->status;
+    pt_waiter_init(&w, 0);
     req->waiter = &w;
     (void)pt_wait_locked(core, pt_req_ready, req, &w, ms);
     req->waiter = NULL;
-    pt_cond_destroy(&w.cond);
+    pt_waiter_done(&w);
     return req->status;
 }
 
@@ -775,7 +783,8 @@ DWORD pt_wait_many(pt_core *core, pt_req **reqs, DWORD n, DWORD ms)
     batch.n = n;
     batch.next = 0;
     pt_mutex_lock(&core->lock);
-    if (pt_waiter_init(&w, 0) == 0) {
+    pt_waiter_init(&w, 0);
+    {
         for (i = 0; i < n; i++)
             if (reqs[i]->status == PT_PENDING)
                 reqs[i]->waiter = &w;
@@ -786,9 +795,7 @@ DWORD pt_wait_many(pt_core *core, pt_req **reqs, DWORD n, DWORD ms)
             if (reqs[i]->status == PT_PENDING)
                 pending++;
         }
-        pt_cond_destroy(&w.cond);
-    } else {
-        pending = n;
+        pt_waiter_done(&w);
     }
     pt_mutex_unlock(&core->lock);
     return pending;
@@ -807,9 +814,10 @@ int pt_next_event(pt_core *core, LINEMESSAGE *out, DWORD ms)
     if (pt_is_forked(core))
         return -1;
     pt_mutex_lock(&core->lock);
-    if (core->ev_count == 0 && core->closed_reason == PT_OPEN && pt_waiter_init(&w, 1) == 0) {
+    if (core->ev_count == 0 && core->closed_reason == PT_OPEN) {
+        pt_waiter_init(&w, 1);
         (void)pt_wait_locked(core, pt_event_ready, NULL, &w, ms);
-        pt_cond_destroy(&w.cond);
+        pt_waiter_done(&w);
     }
     if (core->ev_count > 0) {
         *out = core->events[core->ev_head];

@@ -30,6 +30,7 @@ __declspec(dllimport) void __stdcall WakeConditionVariable(pt_condvar *cond);
 __declspec(dllimport) void __stdcall WakeAllConditionVariable(pt_condvar *cond);
 __declspec(dllimport) unsigned long long __stdcall GetTickCount64(void);
 
+
 typedef pt_srwlock pt_mutex;
 #define PT_MUTEX_INITIALIZER {0} /* SRWLOCK_INIT */
 typedef pt_condvar pt_cond;
@@ -48,6 +49,7 @@ static inline void pt_cond_wait_ms(pt_cond *c, pt_mutex *m, uint32_t ms)
     (void)SleepConditionVariableSRW(c, m, ms, 0);
 }
 static inline uint64_t pt_now_ms(void) { return (uint64_t)GetTickCount64(); }
+
 /* No fork() on Windows: the generation never changes. */
 static inline void pt_fork_init(void) {}
 static inline unsigned pt_fork_generation(void) { return 0; }
@@ -122,6 +124,20 @@ static void pt_fork_register(void) { (void)pthread_atfork(NULL, NULL, pt_fork_ch
 static inline void pt_fork_init(void) { (void)pthread_once(&pt_fork_once, pt_fork_register); }
 static inline unsigned pt_fork_generation(void) { return pt_fork_gen; }
 
+#endif
+
+/* Atomically add `delta`; returns the new value. */
+#if defined(_MSC_VER)
+#include <intrin.h>
+static inline long pt_atomic_add(volatile long *target, long delta)
+{
+    return _InterlockedExchangeAdd(target, delta) + delta;
+}
+#else /* gcc, clang, mingw-w64 */
+static inline long pt_atomic_add(volatile long *target, long delta)
+{
+    return __atomic_add_fetch(target, delta, __ATOMIC_SEQ_CST);
+}
 #endif
 
 #endif /* PYTAPI2_PT_THREAD_H */
