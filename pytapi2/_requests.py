@@ -52,6 +52,8 @@ _new_req = ffi.new_allocator(lib.pt_req_alloc, lib.pt_req_free, should_clear_aft
 _REQ = ffi.typeof("pt_req *")
 _PENDING = lib.PT_PENDING
 _DONE = lib.PT_DONE
+_CLEAN = lib.PT_CLEAN
+
 _monotonic = time.monotonic
 
 #: Names of the core's requests, for errors.
@@ -344,17 +346,18 @@ class Channel:
         """:meth:`get` for a fixed-size structure: the request and its first
         wait are one C call."""
         core = self.core
-        function = FUNCTIONS[op]
-        hint = core.size_hints.get(function)
         req = _new_req(_REQ)
-        start = _monotonic()
-        status = lib.pt_call(core.ptr, req, op, self.line, a, 0, 0, hint or size,
-                             _first_ms(timeout))
+        ms = _SLICE_MS if timeout is None or timeout >= SLICE else math.ceil(timeout * 1000)
+        hint = core.size_hints.get(FUNCTIONS[op]) if core.size_hints else None
+        status = lib.pt_call(core.ptr, req, op, self.line, a, 0, 0, hint or size, ms)
+        if status == _CLEAN:
+            # Copied while ``req`` (the owner of the memory) is alive.
+            return ffi.buffer(req.buffer, req.size)[:]  # type: ignore[no-any-return]
+        # The first slice (ms) has passed if still pending: the deadline counts it.
+        deadline = None if timeout is None else _monotonic() + timeout - ms / 1000
         if status != _DONE or req.result:
-            core.wait(req, status, timeout, None if timeout is None else start + timeout)
-        if req.attempts != 1 or req.suspicious:
-            return self._result(req, function)
-        return ffi.buffer(req.buffer, req.size)[:]  # type: ignore[no-any-return]
+            core.wait(req, status, timeout, deadline)
+        return self._result(req, FUNCTIONS[op])
 
     def _result(self, req: Any, function: str) -> bytes:
         if req.suspicious:

@@ -741,6 +741,8 @@ int pt_call(pt_core *core, pt_req *req, int op, DWORD line, DWORD a, DWORD b, DW
     status = pt_issue_locked(core, req, op, line, a, b, c, NULL, NULL, NULL, size);
     if (status == PT_PENDING)
         status = pt_wait_locked_req(core, req, ms);
+    if (status == PT_DONE && req->result == 0 && req->attempts == 1 && !req->suspicious)
+        status = PT_CLEAN;
     pt_mutex_unlock(&core->lock);
     return status;
 }

@@ -25,6 +25,9 @@
 #define PT_NOMEM 8      /* the core could not allocate memory */
 #define PT_FORKED 9     /* the core belongs to the parent process of a fork() */
 #define PT_PROVIDER_CLOSED 10 /* the provider closed its line (LINE_CLOSE) while it waited */
+/* pt_call's return for the common case: PT_DONE, result 0, one attempt, not
+   suspicious -- the caller reads the buffer without looking at anything else. */
+#define PT_CLEAN 100
 
 /* pt_core_closed_reason() */
 #define PT_OPEN 0
