@@ -80,6 +80,14 @@ int tapisim_inject_fault(const char *function_name, int kind, DWORD count, DWORD
 int tapisim_clear_faults(void);
 int tapisim_post_message(HLINEAPP app, DWORD device, DWORD message, DWORD_PTR param1, DWORD_PTR param2, DWORD_PTR param3);
 int tapisim_message_fd(HLINEAPP app, int *fd);
+/* The app's message signal (Handles.hEvent: on POSIX the fd above, on Windows
+ * an event) is kept set exactly while a message waits; each change of that
+ * state costs one system call. enabled = 0 stops maintaining it (it stays
+ * unset: for an app that only blocks in lineGetMessage, whose hot path then
+ * makes no system call); 1 (the default after lineInitializeExW, and implied by
+ * tapisim_message_fd) brings it up to date at once. tapisim_message_fd gives
+ * TAPISIM_E_STATE on Windows, which has no fd. */
+int tapisim_set_message_signal(HLINEAPP app, int enabled);
 int tapisim_pending_replies(HLINEAPP app, DWORD *count);
 int tapisim_session_count(DWORD *count);
 

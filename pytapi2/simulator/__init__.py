@@ -399,6 +399,11 @@ class Simulator:
 
     # -- introspection -------------------------------------------------------
     def message_fd(self, app: int) -> int:
+        """The app's pollable message fd (POSIX: also its Handles.hEvent).
+
+        Readable exactly while a message waits. Windows has no such fd (its
+        Handles.hEvent is a Win32 event): SimulatorError (TAPISIM_E_STATE) there.
+        """
         out = ffi.new("int *")
         _check(lib.tapisim_message_fd(_dword(app, "app"), out), "tapisim_message_fd")
         return int(out[0])

@@ -1,16 +1,17 @@
 /*
  * C tests of the TAPI simulator, compiled together with its sources under
- * ASan + UBSan + LSan by tests/c/run.sh.
+ * ASan + UBSan + LSan by tests/c/run.sh, and for Windows (x64 and x86, run
+ * under Wine) by tests/c/run_windows.sh. OS-neutral: threads, locks and
+ * sleeps go through the simulator's platform layer, the message signal
+ * (Handles.hEvent: a pollable fd on POSIX, an event on Windows) through
+ * test_os.c.
  */
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "sim.h"
+#include "test_os.h"
 
 #include <stdatomic.h>
 static atomic_int failures, checks; /* incremented from several threads */
@@ -45,7 +46,7 @@ typedef struct ctx {
     HLINEAPP app;
     HLINE line;
     DWORD ndev;
-    int fd;
+    void *hev; /* Handles.hEvent */
 } ctx;
 
 /* every non-reply message seen by wait_reply / drain */
@@ -76,7 +77,7 @@ static void init_app(ctx *c)
     p.dwOptions = LINEINITIALIZEEXOPTION_USEEVENT;
     DWORD ver = TAPI_VERSION3_1;
     EQ(lineInitializeExW(&c->app, NULL, NULL, u"test", &c->ndev, &ver, &p), 0);
-    c->fd = (int)(intptr_t)p.Handles.hEvent;
+    c->hev = p.Handles.hEvent;
 }
 
 static void open_ctx(ctx *c, DWORD version)
@@ -145,6 +146,29 @@ static long long set_state(ctx *c, HAGENTSESSION s, DWORD st, DWORD next)
     return wait_reply(c->app, r);
 }
 
+/* Sleep through the platform layer: a timed wait on a condition nobody
+ * signals (it never ends before its deadline). Only where the test needs real
+ * time to pass (the real-time model clock), never to let threads "settle". */
+static plat_once sleep_once = PLAT_ONCE_INIT;
+static plat_mutex sleep_mu;
+static plat_cond sleep_cv;
+
+static void sleep_init(void)
+{
+    plat_mutex_init(&sleep_mu);
+    plat_cond_init(&sleep_cv);
+}
+
+static void sleep_ms(int ms)
+{
+    plat_call_once(&sleep_once, sleep_init);
+    int64_t deadline = plat_mono_ns() + (int64_t)ms * 1000000;
+    plat_mutex_lock(&sleep_mu);
+    while (plat_cond_wait_until(&sleep_cv, &sleep_mu, deadline) == 0) {
+    }
+    plat_mutex_unlock(&sleep_mu);
+}
+
 static void fresh(void)
 {
     EQ(tapisim_reset(), 0);
@@ -194,8 +218,13 @@ static void test_init_shutdown(void)
     EQ(p.dwUsedSize, sizeof p);
     EQ(p.dwNeededSize, sizeof p);
     int fd = -1;
+#ifdef _WIN32
+    EQ(tapisim_message_fd(app, &fd), TAPISIM_E_STATE); /* no fd: Handles.hEvent is an event */
+    CHECK(p.Handles.hEvent != NULL);
+#else
     EQ(tapisim_message_fd(app, &fd), 0);
     EQ(fd, (int)(intptr_t)p.Handles.hEvent);
+#endif
     EQ(tapisim_configure_lines(1, 1, TAPI_VERSION3_1), TAPISIM_E_STATE);
     EQ(tapisim_configure_lines(0, 1, TAPI_VERSION3_1), TAPISIM_E_INVAL);
 
@@ -644,14 +673,13 @@ static void test_date_and_clock(void)
     EQ(tapisim_set_clock(TAPISIM_CLOCK_REAL, 0.0), TAPISIM_E_INVAL);
     EQ(tapisim_set_clock(TAPISIM_CLOCK_REAL, 1000.0), 0);
     EQ(tapisim_set_time(0), TAPISIM_E_STATE);
-    struct timespec ts = {0, 20000000};
-    nanosleep(&ts, NULL);
+    sleep_ms(20);
     EQ(tapisim_get_time(&t), 0);
     CHECK(t > -2209161600000LL); /* moved by itself */
     EQ(tapisim_set_clock(TAPISIM_CLOCK_VIRTUAL, 0), 0);
     int64_t t2;
     EQ(tapisim_get_time(&t2), 0);
-    nanosleep(&ts, NULL);
+    sleep_ms(20);
     EQ(tapisim_get_time(&t), 0);
     EQ(t, t2);
 }
@@ -706,13 +734,12 @@ static void test_faults(void)
     EQ(lineGetMessage(c.app, &m, 0), LE(LINEERR_OPERATIONFAILED));
     EQ(tapisim_pending_replies(c.app, &pend), 0);
     EQ(pend, 1);
-    struct pollfd pfd = {c.fd, POLLIN, 0};
-    EQ(poll(&pfd, 1, 0), 0);
-    EQ(poll(&pfd, 1, 5000), 1); /* the timer thread makes it readable */
+    EQ(test_signal_wait(c.hev, 0), 0);
+    EQ(test_signal_wait(c.hev, 5000), 1); /* the timer thread signals it */
     EQ(lineGetMessage(c.app, &m, 0), 0);
     EQ(m.dwParam1, r);
     EQ(i.dwUsedSize, 76);
-    EQ(poll(&pfd, 1, 0), 0);
+    EQ(test_signal_wait(c.hev, 0), 0);
 
     /* DROP: effect happens, no reply, output untouched, not pending */
     EQ(tapisim_inject_fault("lineSetAgentSessionState", TAPISIM_FAULT_DROP_REPLY, 1, 0, 0), 0);
@@ -901,11 +928,16 @@ static void test_held_list(void)
 
 /* ---- threads ----------------------------------------------------------------- */
 
-static void *blocked_get(void *arg)
+typedef struct blocked {
+    HLINEAPP app;
+    LONG rc;
+} blocked;
+
+static void blocked_get(void *arg)
 {
-    HLINEAPP app = *(HLINEAPP *)arg;
+    blocked *b = arg;
     LINEMESSAGE m;
-    return (void *)(intptr_t)lineGetMessage(app, &m, INFINITE);
+    b->rc = lineGetMessage(b->app, &m, INFINITE);
 }
 
 static void test_shutdown_wakes(void)
@@ -913,14 +945,13 @@ static void test_shutdown_wakes(void)
     fresh();
     ctx c;
     init_app(&c);
-    pthread_t t;
-    pthread_create(&t, NULL, blocked_get, &c.app);
-    struct timespec ts = {0, 50000000};
-    nanosleep(&ts, NULL);
+    blocked b = {c.app, 12345};
+    plat_thread t;
+    EQ(plat_thread_start(&t, blocked_get, &b), 0);
+    sleep_ms(50);
     EQ(lineShutdown(c.app), 0);
-    void *rv;
-    pthread_join(t, &rv);
-    EQ((LONG)(intptr_t)rv, LE(LINEERR_INVALAPPHANDLE));
+    plat_thread_join(&t);
+    EQ(b.rc, LE(LINEERR_INVALAPPHANDLE));
 }
 
 #define READERS 4
@@ -930,9 +961,9 @@ static ctx cc;
 static HAGENTSESSION cs;
 static LINEAGENTSESSIONINFO cbufs[READERS][PER_READER];
 static volatile int readers_done;
-static pthread_mutex_t cmu = PTHREAD_MUTEX_INITIALIZER;
+static plat_mutex cmu;
 
-static void *reader(void *arg)
+static void reader(void *arg)
 {
     int t = (int)(intptr_t)arg;
     for (int k = 0; k < PER_READER; k++) {
@@ -940,20 +971,18 @@ static void *reader(void *arg)
         LONG r = lineGetAgentSessionInfo(cc.line, cs, &cbufs[t][k]);
         CHECK(r > 0);
     }
-    pthread_mutex_lock(&cmu);
+    plat_mutex_lock(&cmu);
     readers_done++;
-    pthread_mutex_unlock(&cmu);
-    return NULL;
+    plat_mutex_unlock(&cmu);
 }
 
-static void *clocker(void *arg)
+static void clocker(void *arg)
 {
     (void)arg;
     for (int k = 0; k < 400; k++) {
         (void)tapisim_offer_call(cs, 1000, 3000, 2000);
         tapisim_advance(1000);
     }
-    return NULL;
 }
 
 static void test_concurrency(void)
@@ -965,10 +994,11 @@ static void test_concurrency(void)
     HAGENT ha = create_agent(&cc, u"1002", NULL);
     cs = create_session(&cc, ha, &G1);
     readers_done = 0;
-    pthread_t th[READERS + 1];
+    plat_mutex_init(&cmu);
+    plat_thread th[READERS + 1];
     for (int t = 0; t < READERS; t++)
-        pthread_create(&th[t], NULL, reader, (void *)(intptr_t)t);
-    pthread_create(&th[READERS], NULL, clocker, NULL);
+        EQ(plat_thread_start(&th[t], reader, (void *)(intptr_t)t), 0);
+    EQ(plat_thread_start(&th[READERS], clocker, NULL), 0);
     int replies = 0;
     LINEMESSAGE m;
     while (replies < READERS * PER_READER) {
@@ -982,7 +1012,7 @@ static void test_concurrency(void)
     }
     EQ(replies, READERS * PER_READER);
     for (int t = 0; t <= READERS; t++)
-        pthread_join(th[t], NULL);
+        plat_thread_join(&th[t]);
     for (int t = 0; t < READERS; t++)
         for (int k = 0; k < PER_READER; k++) {
             LINEAGENTSESSIONINFO *i = &cbufs[t][k];
@@ -1056,8 +1086,7 @@ static void test_real_clock_timer(void)
     drain(c.app);
     EQ(tapisim_set_clock(TAPISIM_CLOCK_REAL, 100.0), 0);
     EQ(tapisim_offer_call(s, 1000, 1000, 0), 0); /* ~20 ms of real time */
-    struct pollfd pfd = {c.fd, POLLIN, 0};
-    EQ(poll(&pfd, 1, 5000), 1); /* nobody called in: the timer thread did it */
+    EQ(test_signal_wait(c.hev, 5000), 1); /* nobody called in: the timer thread did it */
     nev = 0;
     LINEMESSAGE m;
     while (count_ev(LINE_AGENTSESSIONSTATUS, s, LINEAGENTSESSIONSTATUS_UPDATEINFO, 0) == 0 &&
@@ -1100,10 +1129,185 @@ static void test_reset(void)
     EQ(tapisim_reset(), 0);
 }
 
+/* ---- the platform layer ------------------------------------------------------ */
+
+static plat_mutex pmu;
+static plat_cond pcv;
+static int pflag;
+static plat_once once1 = PLAT_ONCE_INIT;
+static atomic_int once_runs;
+
+static void waker(void *arg)
+{
+    (void)arg;
+    plat_mutex_lock(&pmu);
+    pflag = 1;
+    plat_cond_broadcast(&pcv);
+    plat_mutex_unlock(&pmu);
+}
+
+static void once_fn(void)
+{
+    once_runs++;
+}
+
+static void once_thread(void *arg)
+{
+    (void)arg;
+    plat_call_once(&once1, once_fn);
+}
+
+static void test_platform(void)
+{
+    plat_mutex_init(&pmu);
+    plat_cond_init(&pcv);
+    int64_t t0 = plat_mono_ns();
+    CHECK(plat_mono_ns() >= t0);
+    CHECK(plat_wall_ms() > INT64_C(1577836800000)); /* after 2020-01-01: a Unix-epoch wall clock */
+
+    plat_mutex_lock(&pmu);
+    /* A timed wait that nobody signals ends with "timed out" (1), and never
+     * before its deadline by the monotonic clock (0 = woken: spurious here). */
+    for (int k = 1; k <= 4; k++) {
+        int64_t deadline = plat_mono_ns() + (int64_t)k * 7000000; /* 7..28 ms */
+        int rc;
+        while ((rc = plat_cond_wait_until(&pcv, &pmu, deadline)) == 0) {
+        }
+        EQ(rc, 1);
+        CHECK(plat_mono_ns() >= deadline);
+    }
+    /* a deadline already passed: at once */
+    EQ(plat_cond_wait_until(&pcv, &pmu, plat_mono_ns() - 1), 1);
+    EQ(plat_cond_wait_until(&pcv, &pmu, 0), 1);
+    /* a broadcast ends an untimed wait (deadline < 0) */
+    pflag = 0;
+    plat_thread th;
+    EQ(plat_thread_start(&th, waker, NULL), 0);
+    while (!pflag)
+        EQ(plat_cond_wait_until(&pcv, &pmu, -1), 0);
+    /* ... and a timed one, long before its deadline */
+    pflag = 0;
+    plat_thread th2;
+    EQ(plat_thread_start(&th2, waker, NULL), 0);
+    int64_t far = plat_mono_ns() + INT64_C(60000000000); /* 60 s */
+    while (!pflag)
+        EQ(plat_cond_wait_until(&pcv, &pmu, far), 0);
+    plat_mutex_unlock(&pmu);
+    plat_thread_join(&th);
+    plat_thread_join(&th2);
+
+    /* once: exactly one run, whatever thread comes first */
+    plat_thread ot[4];
+    for (int k = 0; k < 4; k++)
+        EQ(plat_thread_start(&ot[k], once_thread, NULL), 0);
+    plat_call_once(&once1, once_fn);
+    for (int k = 0; k < 4; k++)
+        plat_thread_join(&ot[k]);
+    plat_call_once(&once1, once_fn);
+    EQ(atomic_load(&once_runs), 1);
+}
+
+/* ---- the message signal (Handles.hEvent) ---------------------------------------- */
+
+typedef struct poster {
+    HLINEAPP app;
+    int rc;
+} poster;
+
+static void post_later(void *arg)
+{
+    poster *p = arg;
+    p->rc = tapisim_post_message(p->app, 1, LINE_AGENTSTATUSEX, 5, 6, 7);
+}
+
+static void test_message_signal(void)
+{
+    fresh();
+    base_model();
+    ctx c;
+    open_ctx(&c, TAPI_VERSION3_1);
+    LINEMESSAGE m;
+    drain(c.app);
+    /* set exactly while a message waits */
+    EQ(test_signal_wait(c.hev, 0), 0);
+    EQ(tapisim_post_message(c.app, 1, LINE_AGENTSTATUSEX, 1, 2, 3), 0);
+    EQ(test_signal_wait(c.hev, 0), 1);
+    EQ(test_signal_wait(c.hev, 0), 1); /* waiting does not reset it (a manual-reset event on Windows) */
+    EQ(tapisim_post_message(c.app, 1, LINE_AGENTSTATUSEX, 4, 5, 6), 0);
+    EQ(test_signal_wait(c.hev, 0), 1);
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwParam1, 1);
+    EQ(test_signal_wait(c.hev, 0), 1); /* one still waits */
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwParam1, 4);
+    EQ(test_signal_wait(c.hev, 0), 0); /* drained: reset */
+    EQ(lineGetMessage(c.app, &m, 0), LE(LINEERR_OPERATIONFAILED));
+    EQ(test_signal_wait(c.hev, 0), 0);
+
+    /* a reply that is not yet due does not set it; the timer thread does, when due */
+    EQ(tapisim_set_reply_latency(300000), 0);
+    LINEAGENTGROUPLIST gl;
+    memset(&gl, 0, sizeof gl);
+    gl.dwTotalSize = sizeof gl;
+    LONG r = lineGetGroupListW(c.line, &gl); /* a request that causes no event */
+    CHECK(r > 0);
+    EQ(lineGetMessage(c.app, &m, 0), LE(LINEERR_OPERATIONFAILED));
+    EQ(test_signal_wait(c.hev, 0), 0);
+    EQ(test_signal_wait(c.hev, 10000), 1);
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwMessageID, LINE_REPLY);
+    EQ(m.dwParam1, r);
+    EQ(test_signal_wait(c.hev, 0), 0);
+    EQ(tapisim_set_reply_latency(0), 0);
+
+    /* a message posted by another thread wakes a waiter on the signal */
+    poster p = {c.app, 99};
+    plat_thread th;
+    EQ(plat_thread_start(&th, post_later, &p), 0);
+    EQ(test_signal_wait(c.hev, 10000), 1);
+    plat_thread_join(&th);
+    EQ(p.rc, 0);
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(test_signal_wait(c.hev, 0), 0);
+
+    /* switched off: never set, messages still delivered; on again: up to date at once */
+    EQ(tapisim_set_message_signal(c.app, 2), TAPISIM_E_INVAL);
+    EQ(tapisim_set_message_signal(c.app + 1, 0), TAPISIM_E_NOTFOUND);
+    EQ(tapisim_post_message(c.app, 1, LINE_AGENTSTATUSEX, 8, 0, 0), 0);
+    EQ(test_signal_wait(c.hev, 0), 1);
+    EQ(tapisim_set_message_signal(c.app, 0), 0);
+    EQ(test_signal_wait(c.hev, 0), 0); /* reset when switched off */
+    EQ(tapisim_post_message(c.app, 1, LINE_AGENTSTATUSEX, 9, 0, 0), 0);
+    EQ(test_signal_wait(c.hev, 0), 0);
+    EQ(tapisim_set_message_signal(c.app, 1), 0);
+    EQ(test_signal_wait(c.hev, 0), 1);
+    EQ(tapisim_set_message_signal(c.app, 0), 0);
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwParam1, 8);
+    EQ(test_signal_wait(c.hev, 0), 0);
+    EQ(tapisim_set_message_signal(c.app, 1), 0);
+    EQ(test_signal_wait(c.hev, 0), 1); /* message 9 still waits */
+#ifndef _WIN32
+    int fd = -1;
+    EQ(tapisim_set_message_signal(c.app, 0), 0);
+    EQ(tapisim_message_fd(c.app, &fd), 0); /* asking for the fd switches it on */
+    EQ(test_signal_wait(c.hev, 0), 1);
+#endif
+    EQ(lineGetMessage(c.app, &m, 0), 0);
+    EQ(m.dwParam1, 9);
+    EQ(test_signal_wait(c.hev, 0), 0);
+
+    /* lineShutdown closes it (no other thread opens fds / handles meanwhile) */
+    EQ(tapisim_post_message(c.app, 1, LINE_AGENTSTATUSEX, 10, 0, 0), 0);
+    EQ(lineShutdown(c.app), 0);
+    EQ(test_signal_wait(c.hev, 0), -1);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
+    test_platform();
     test_init_shutdown();
     test_async_functions();
     test_varsize_list();
@@ -1115,6 +1319,7 @@ int main(int argc, char **argv)
     test_concurrency();
     test_traffic();
     test_real_clock_timer();
+    test_message_signal();
     test_reset();
     printf("%d checks, %d failures\n", atomic_load(&checks), atomic_load(&failures));
     return failures ? 1 : 0;

@@ -18,15 +18,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sim.h"
 
 int64_t sim_mono_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return plat_mono_ns();
 }
 
 int64_t sim_floordiv(int64_t a, int64_t b)
@@ -144,20 +141,14 @@ double sim_date_from_ms(int64_t unix_ms)
 
 /* ---- timer thread ------------------------------------------------------------ */
 
-static void ns_to_ts(int64_t ns, struct timespec *ts)
+static void timer_main(void *arg)
 {
-    ts->tv_sec = (time_t)(ns / 1000000000);
-    ts->tv_nsec = (long)(ns % 1000000000);
-}
-
-static void *timer_main(void *arg)
-{
-    uint64_t epoch = (uint64_t)(uintptr_t)arg;
+    uintptr_t epoch = (uintptr_t)arg;
     sim_lock();
-    while (g.timer_epoch == epoch) {
+    while ((uintptr_t)g.timer_epoch == epoch) {
         sim_touch();
         sim_update_all_fds();
-        pthread_cond_broadcast(&g.msg_cv);
+        sim_wake_waiters();
         int64_t now = sim_mono_ns();
         int64_t wake = sim_next_event_mono_ns();
         for (size_t i = 0; i < g.apps.cap; i++) {
@@ -168,16 +159,9 @@ static void *timer_main(void *arg)
             if (d >= 0 && (wake < 0 || d < wake))
                 wake = d;
         }
-        if (wake < 0) {
-            pthread_cond_wait(&g.timer_cv, &g.mu);
-        } else {
-            struct timespec ts;
-            ns_to_ts(wake, &ts);
-            pthread_cond_timedwait(&g.timer_cv, &g.mu, &ts);
-        }
+        plat_cond_wait_until(&g.timer_cv, &g.mu, wake); /* wake < 0: no timeout */
     }
     sim_unlock();
-    return NULL;
 }
 
 /* With the lock held: make sure the timer thread runs and re-plans its wake-up.
@@ -186,11 +170,11 @@ static void *timer_main(void *arg)
 void sim_timer_kick(void)
 {
     if (!g.timer_started) {
-        if (pthread_create(&g.timer, NULL, timer_main, (void *)(uintptr_t)g.timer_epoch) == 0)
+        if (plat_thread_start(&g.timer, timer_main, (void *)(uintptr_t)g.timer_epoch) == 0)
             g.timer_started = 1;
         return;
     }
-    pthread_cond_broadcast(&g.timer_cv);
+    plat_cond_broadcast(&g.timer_cv);
 }
 
 /* With the lock held; releases it while joining. Bumping the epoch tells the
@@ -201,9 +185,9 @@ void sim_timer_stop_locked(void)
         return;
     g.timer_epoch++;
     g.timer_started = 0;
-    pthread_t t = g.timer;
-    pthread_cond_broadcast(&g.timer_cv);
+    plat_thread t = g.timer;
+    plat_cond_broadcast(&g.timer_cv);
     sim_unlock();
-    pthread_join(t, NULL);
+    plat_thread_join(&t);
     sim_lock();
 }

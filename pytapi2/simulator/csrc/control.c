@@ -361,7 +361,24 @@ SIM_EXPORT int tapisim_message_fd(HLINEAPP app, int *fd)
     sim_app *a = sim_app_get(app);
     if (!a)
         return done(TAPISIM_E_NOTFOUND);
-    *fd = a->fd_r;
+    int f = plat_signal_fd(&a->sig);
+    if (f < 0)
+        return done(TAPISIM_E_STATE); /* Windows: no fd, wait on Handles.hEvent */
+    sim_app_set_signal(a, 1); /* asking for the fd means polling it */
+    *fd = f;
+    return done(TAPISIM_OK);
+}
+
+SIM_EXPORT int tapisim_set_message_signal(HLINEAPP app, int enabled)
+{
+    if (enabled != 0 && enabled != 1)
+        return TAPISIM_E_INVAL;
+    sim_lock();
+    sim_touch();
+    sim_app *a = sim_app_get(app);
+    if (!a)
+        return done(TAPISIM_E_NOTFOUND);
+    sim_app_set_signal(a, enabled);
     return done(TAPISIM_OK);
 }
 

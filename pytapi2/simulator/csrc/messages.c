@@ -18,18 +18,19 @@
  * LINE_REPLY, as real TAPI does. Suppressed (lineClose, LINE_CLOSE) and
  * cancelled (lineShutdown) replies are freed without writing anything.
  *
- * Pollable fd: a non-blocking, close-on-exec pipe per app. Its read end is
- * readable exactly while the app has at least one deliverable item: one byte is
- * written on the transition to "has deliverable", and the pipe is drained on
- * the transition back (sim_app_update_fd, called after every queue change and
- * by the timer thread when something becomes due).
+ * Message signal (Handles.hEvent): a platform signal per app (POSIX: a
+ * pollable fd, eventfd on Linux; Windows: a manual-reset event), set exactly
+ * while the app has at least one deliverable item. It is set on the
+ * transition to "has deliverable" and reset on the transition back
+ * (sim_app_update_fd, called after every queue change and by the timer thread
+ * when something becomes due): one system call per transition, none while
+ * the state does not change (queueing more messages, delivering all but the
+ * last). An app that never waits on it can switch it off
+ * (tapisim_set_message_signal): then delivering messages makes no system
+ * call at all.
  */
-#define _GNU_SOURCE /* pipe2 */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sim.h"
 
@@ -40,13 +41,10 @@ int sim_app_new(sim_app **out)
     sim_app *a = calloc(1, sizeof *a);
     if (!a)
         return TAPISIM_E_NOMEM;
-    int fds[2];
-    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+    if (plat_signal_open(&a->sig) != 0) {
         free(a);
         return TAPISIM_E_NOMEM;
     }
-    a->fd_r = fds[0];
-    a->fd_w = fds[1];
     a->next_req = 1;
     *out = a;
     return 0;
@@ -108,8 +106,7 @@ void sim_app_free(sim_app *a)
         item_free(it);
         it = n;
     }
-    close(a->fd_r);
-    close(a->fd_w);
+    plat_signal_close(&a->sig); /* lineShutdown closes Handles.hEvent */
     free(a);
 }
 
@@ -122,23 +119,34 @@ static int deliverable(const sim_item *it, int64_t now)
 
 void sim_app_update_fd(sim_app *a)
 {
-    int64_t now = sim_mono_ns();
+    if (a->sig_off)
+        return;
     int want = 0;
-    for (sim_item *it = a->head; it; it = it->next)
-        if (deliverable(it, now)) {
-            want = 1;
-            break;
-        }
-    if (want && !a->fd_signaled) {
-        char b = 1;
-        if (write(a->fd_w, &b, 1) == 1)
-            a->fd_signaled = 1;
-    } else if (!want && a->fd_signaled) {
-        char buf[64];
-        while (read(a->fd_r, buf, sizeof buf) > 0) {
-        }
-        a->fd_signaled = 0;
+    if (a->head) {
+        int64_t now = sim_mono_ns();
+        for (sim_item *it = a->head; it; it = it->next)
+            if (deliverable(it, now)) {
+                want = 1;
+                break;
+            }
     }
+    if (want && !a->sig_set) {
+        plat_signal_set(&a->sig);
+        a->sig_set = 1;
+    } else if (!want && a->sig_set) {
+        plat_signal_reset(&a->sig);
+        a->sig_set = 0;
+    }
+}
+
+void sim_app_set_signal(sim_app *a, int on)
+{
+    if (!on && a->sig_set) {
+        plat_signal_reset(&a->sig);
+        a->sig_set = 0;
+    }
+    a->sig_off = !on;
+    sim_app_update_fd(a);
 }
 
 void sim_update_all_fds(void)
@@ -162,9 +170,9 @@ static void append(sim_app *a, sim_item *it)
         a->n_replies++;
     /* Deliverability only grows with time and appends: a signalled fd stays so
      * (and skipping the walk keeps posting N requests O(N)). */
-    if (!a->fd_signaled)
+    if (!a->sig_set)
         sim_app_update_fd(a);
-    pthread_cond_broadcast(&g.msg_cv);
+    sim_wake_waiters();
 }
 
 int sim_post(sim_app *a, DWORD hdev, DWORD msgid, DWORD_PTR cb, DWORD_PTR p1, DWORD_PTR p2, DWORD_PTR p3)

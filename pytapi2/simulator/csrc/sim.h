@@ -2,11 +2,13 @@
  * sim.h — internal header of the pytapi2 TAPI simulator (libtapisim).
  *
  * Architecture (one line per module):
+ *   platform.h the OS layer (platform_posix.c / platform_win32.c): mutex,
+ *              monotonic timed wait, once, thread, clocks, message signal
  *   state.c    global model state, the big lock, handle tables, reset/unload
  *   clock.c    model clock (virtual / real), timed-event heap, timer thread, DATE
  *   model.c    agents, groups, queues, sessions, calls, transitions, statistics
  *   traffic.c  seeded random call arrivals per group (xoshiro256**)
- *   messages.c per-app message queues, pending replies, the pollable fd
+ *   messages.c per-app message queues, pending replies, the message signal
  *   faults.c   injected faults (tapisim_inject_fault)
  *   varsize.c  writers of the variable-size TAPI structures
  *   tapi_api.c the exported TAPI functions
@@ -14,23 +16,56 @@
  *
  * Threading: ONE mutex (g.mu) protects the whole model. Every exported
  * function takes it for its whole duration except while lineGetMessage is
- * blocked: it waits on the condition variable g.msg_cv (CLOCK_MONOTONIC) which
- * releases the lock. The optional timer thread (started lazily, joined at
- * reset/unload) takes the same lock to process due events.
+ * blocked: it waits on the condition variable g.msg_cv (monotonic clock)
+ * which releases the lock. The optional timer thread (started lazily, joined
+ * at reset/unload) takes the same lock to process due events. Only the
+ * platform layer talks to the OS (no pthread.h, unistd.h, windows.h here).
  *
  * Ownership: everything reachable from `g` is owned by `g` and freed by
- * sim_free_all() (tapisim_reset and the library destructor).
+ * sim_free_all() (tapisim_reset and, on POSIX, the library destructor).
+ *
+ * Building (every .c file of csrc on every OS; -Iinclude -Ipytapi2/simulator/csrc):
+ *   Linux/macOS  cc -std=c11 -O2 -Wall -Wextra -Werror -fvisibility=hidden
+ *                   -D_POSIX_C_SOURCE=200809L -fPIC -shared ... -pthread
+ *                -> libtapisim.so / .dylib
+ *   mingw-w64    x86_64-w64-mingw32-gcc / i686-w64-mingw32-gcc
+ *                   -std=c11 -O2 -Wall -Wextra -Werror -shared ...
+ *                   -static-libgcc -Wl,--kill-at -o tapisim.dll
+ *                (--kill-at: the x86 stdcall exports lose their @N, as in
+ *                tapi32.dll; harmless on x64. No -pthread, no winpthreads:
+ *                the DLL imports only KERNEL32 and the C runtime.)
+ *   MSVC         cl /std:c11 /O2 /W4 /LD ... /link /DEF:tapisim.def
+ *                where tapisim.def is "EXPORTS" and one name per line, from
+ *                `bash tests/c/exports.sh --def` (the names declared in
+ *                include/tapi_functions.h and include/tapisim.h; setuptools'
+ *                export_symbols with the same names, i.e. /EXPORT:name, does
+ *                the same). It is the whole export list (SIM_EXPORT is empty
+ *                under MSVC) and, on x86, what gives undecorated stdcall names.
+ *   Check any DLL with `bash tests/c/check_exports.sh DLL OBJDUMP`.
  */
 #ifndef TAPISIM_SIM_H
 #define TAPISIM_SIM_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "platform.h"
 #include "pytapi2_tapi.h"
 
-#define SIM_EXPORT __attribute__((visibility("default")))
+/* The exported functions: exactly the TAPI and tapisim_ functions (the build
+ * hides everything else: -fvisibility=hidden on ELF; with mingw-w64 only
+ * dllexport'ed functions are exported once any is). With MSVC the export list
+ * is the .def file (or /EXPORT:name per name) alone: dllexport there would add
+ * the decorated x86 names (_lineShutdown@4) beside the plain ones. */
+#if defined(_WIN32) && defined(_MSC_VER)
+#  define SIM_EXPORT
+#elif defined(_WIN32)
+#  define SIM_EXPORT __declspec(dllexport)
+#elif defined(__GNUC__)
+#  define SIM_EXPORT __attribute__((visibility("default")))
+#else
+#  define SIM_EXPORT
+#endif
 
 /* ---- handles --------------------------------------------------------------
  * HLINEAPP / HLINE = (generation << 16) | slot, generation in 1..0x7FFF taken
@@ -67,8 +102,9 @@ typedef struct sim_item {
 
 typedef struct sim_app {
     HLINEAPP handle;
-    int fd_r, fd_w;
-    int fd_signaled;
+    plat_signal sig;       /* Handles.hEvent: set exactly while a message is deliverable */
+    int sig_set;           /* its current state (set/reset only on transitions) */
+    int sig_off;           /* tapisim_set_message_signal(app, 0): not maintained */
     sim_item *head, *tail;
     /* REORDER-held replies still queued, in request (seq) order: a delivered
      * reply releases a prefix of this list, so delivery never walks the queue. */
@@ -201,9 +237,9 @@ typedef struct sim_hit {
 
 /* ---- the global state ----------------------------------------------------- */
 typedef struct sim_state {
-    pthread_mutex_t mu;
-    pthread_cond_t msg_cv;      /* lineGetMessage waiters (monotonic clock) */
-    pthread_cond_t timer_cv;    /* the timer thread */
+    plat_mutex mu;
+    plat_cond msg_cv;           /* lineGetMessage waiters (monotonic clock) */
+    plat_cond timer_cv;         /* the timer thread */
 
     /* configuration */
     DWORD num_lines, addresses, max_version;
@@ -229,7 +265,7 @@ typedef struct sim_state {
     /* timer thread */
     int timer_started;
     uint64_t timer_epoch;       /* a running timer thread exits when this changes */
-    pthread_t timer;
+    plat_thread timer;
 
     /* model */
     sim_agent **agents; size_t nagents, capagents;
@@ -247,6 +283,8 @@ extern sim_state g;
 /* state.c */
 void sim_lock(void);
 void sim_unlock(void);
+void sim_wake_waiters(void);                /* broadcast g.msg_cv (lock held) */
+int sim_wait_msg(int64_t deadline_ns);      /* wait on g.msg_cv; 1: deadline passed */
 int sim_grow(void **arr, size_t *cap, size_t need, size_t elem);
 WCHAR *sim_wcsdup(LPCWSTR s);
 size_t sim_wcslen(LPCWSTR s);
@@ -307,8 +345,9 @@ int sim_post_reply(sim_app *a, HLINE line, DWORD_PTR cb, DWORD reqid, DWORD err,
 void sim_suppress_line(sim_app *a, HLINE line);
 sim_item *sim_take_deliverable(sim_app *a, int64_t now_ns);
 int64_t sim_app_next_due(const sim_app *a, int64_t now_ns); /* earliest future due, -1 none */
-void sim_app_update_fd(sim_app *a);
+void sim_app_update_fd(sim_app *a);      /* bring the message signal up to date */
 void sim_update_all_fds(void);
+void sim_app_set_signal(sim_app *a, int on); /* tapisim_set_message_signal */
 void sim_deliver(sim_app *a, sim_item *it, LINEMESSAGE *out);
 DWORD sim_next_request(sim_app *a);
 

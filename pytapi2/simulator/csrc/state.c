@@ -3,12 +3,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sim.h"
 
 sim_state g = {
-    .mu = PTHREAD_MUTEX_INITIALIZER,
     .num_lines = 1,
     .addresses = 1,
     .max_version = TAPI_VERSION3_1,
@@ -20,29 +18,37 @@ sim_state g = {
     .model_ms = TAPISIM_DEFAULT_TIME_MS,
 };
 
-static pthread_once_t cv_once = PTHREAD_ONCE_INIT;
+static plat_once sync_once = PLAT_ONCE_INIT;
 
-/* Condition variables wait on CLOCK_MONOTONIC so that timeouts are immune to
- * wall-clock changes; they need an attribute, hence pthread_once. */
-static void init_cvs(void)
+/* The lock and the conditions need run-time set-up (the conditions wait on the
+ * monotonic clock, which POSIX sets with an attribute): done once, lazily, by
+ * the first sim_lock, whatever thread and entry point come first. */
+static void init_sync(void)
 {
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&g.msg_cv, &attr);
-    pthread_cond_init(&g.timer_cv, &attr);
-    pthread_condattr_destroy(&attr);
+    plat_mutex_init(&g.mu);
+    plat_cond_init(&g.msg_cv);
+    plat_cond_init(&g.timer_cv);
 }
 
 void sim_lock(void)
 {
-    pthread_once(&cv_once, init_cvs);
-    pthread_mutex_lock(&g.mu);
+    plat_call_once(&sync_once, init_sync);
+    plat_mutex_lock(&g.mu);
 }
 
 void sim_unlock(void)
 {
-    pthread_mutex_unlock(&g.mu);
+    plat_mutex_unlock(&g.mu);
+}
+
+void sim_wake_waiters(void)
+{
+    plat_cond_broadcast(&g.msg_cv);
+}
+
+int sim_wait_msg(int64_t deadline_ns)
+{
+    return plat_cond_wait_until(&g.msg_cv, &g.mu, deadline_ns);
 }
 
 /* Grow *arr (of *cap elements of `elem` bytes) to hold at least `need`. */
@@ -197,11 +203,15 @@ void sim_free_all(void)
     g.heap = NULL;
     g.nheap = g.capheap = 0;
     sim_faults_clear();
-    pthread_cond_broadcast(&g.msg_cv);
+    sim_wake_waiters();
 }
 
+#if defined(__GNUC__) && !defined(_WIN32)
 /* Unload: stop the timer thread and free everything (no leak reports when a
- * process dlcloses or exits without calling tapisim_reset). */
+ * process dlcloses or exits without calling tapisim_reset). Not on Windows:
+ * at process exit the timer thread has been killed, possibly holding the
+ * lock, and FreeLibrary cannot unload the DLL while the thread runs (it holds
+ * a module reference, see plat_thread_start); the OS reclaims the memory. */
 __attribute__((destructor)) static void sim_unload(void)
 {
     sim_lock();
@@ -209,3 +219,4 @@ __attribute__((destructor)) static void sim_unload(void)
     sim_free_all();
     sim_unlock();
 }
+#endif

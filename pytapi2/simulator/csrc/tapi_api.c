@@ -162,7 +162,7 @@ SIM_EXPORT LONG WINAPI lineInitializeExW(LPHLINEAPP lphLineApp, HINSTANCE hInsta
     *lpdwNumDevs = g.num_lines;
     *lpdwAPIVersion = TAPI_VERSION3_1;
     p->dwNeededSize = p->dwUsedSize = sizeof(LINEINITIALIZEEXPARAMS);
-    p->Handles.hEvent = (HANDLE)(intptr_t)a->fd_r;
+    p->Handles.hEvent = plat_signal_handle(&a->sig); /* Windows: the event; POSIX: the fd */
     return leave(0);
 }
 
@@ -191,7 +191,7 @@ SIM_EXPORT LONG WINAPI lineShutdown(HLINEAPP hLineApp)
     }
     sim_table_remove(&g.apps, hLineApp);
     sim_app_free(a); /* cancels pending requests: outputs never written */
-    pthread_cond_broadcast(&g.msg_cv); /* waiters return INVALAPPHANDLE */
+    sim_wake_waiters(); /* waiters return INVALAPPHANDLE */
     return leave(0);
 }
 
@@ -299,12 +299,7 @@ SIM_EXPORT LONG WINAPI lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage
         d = sim_next_event_mono_ns();
         if (d >= 0 && (wake < 0 || d < wake))
             wake = d;
-        if (wake < 0) {
-            pthread_cond_wait(&g.msg_cv, &g.mu);
-        } else {
-            struct timespec ts = {(time_t)(wake / 1000000000), (long)(wake % 1000000000)};
-            pthread_cond_timedwait(&g.msg_cv, &g.mu, &ts);
-        }
+        sim_wait_msg(wake); /* wake < 0: no timeout; the loop re-checks either way */
         /* The app may have been shut down (or the simulator reset) meanwhile. */
         a = sim_app_get(hLineApp);
         if (!a)
