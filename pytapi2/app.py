@@ -6,7 +6,7 @@ import logging
 import threading
 import warnings
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import timedelta
 from types import TracebackType
 from typing import Any
@@ -28,6 +28,7 @@ from pytapi2._structs import (
     decode_queue_list,
     decode_session_info,
 )
+from pytapi2.aio import EventStream
 from pytapi2.constants import ApiVersion
 from pytapi2.errors import TapiClosedError, TapiError, check
 from pytapi2.events import Event
@@ -409,17 +410,12 @@ class TapiApp:
         item = self._core.next_event(wait)
         return None if item is None else events.translate(item, self._objects)
 
-    def events(self, timeout: float | timedelta = 1.0) -> Iterator[Event]:
-        """Yield events as they arrive; stop once none arrives within ``timeout``
-        seconds (or the app is closed). Pumps TAPI's messages itself, so
-        replies for other threads keep flowing while it waits."""
-        wait = _validate.timeout(timeout, self._timeout)
-        objects = self._objects
-        while not self._closed:
-            item = self._core.next_event(wait)
-            if item is None:
-                return
-            yield events.translate(item, objects)
+    def events(self, timeout: float | timedelta = 1.0) -> EventStream:
+        """Events as they arrive, for ``for`` or ``async for``
+        (:class:`pytapi2.aio.EventStream`); the stream ends once none arrives
+        within ``timeout`` seconds (or the app is closed). Waiting pumps
+        TAPI's messages, so replies for other threads keep flowing."""
+        return EventStream(self, _validate.timeout(timeout, self._timeout))
 
 
 def _collected(core: Core, handle: int) -> None:
