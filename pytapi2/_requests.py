@@ -50,6 +50,9 @@ _SLICE_MS = 200
 
 _new_req = ffi.new_allocator(lib.pt_req_alloc, lib.pt_req_free, should_clear_after_alloc=False)
 _REQ = ffi.typeof("pt_req *")
+_new_reqs = ffi.new_allocator(lib.pt_reqs_alloc, lib.pt_reqs_free,
+                              should_clear_after_alloc=False)
+_REQS = ffi.typeof("pt_req *[]")
 _PENDING = lib.PT_PENDING
 _DONE = lib.PT_DONE
 _CLEAN = lib.PT_CLEAN
@@ -378,22 +381,25 @@ class Channel:
         function = FUNCTIONS[op]
         size = core.size_hints.get(function, initial)
         count = len(handles)
-        reqs = [_new_req(_REQ) for _ in range(count)]
-        array = ffi.new("pt_req *[]", reqs)
-        lib.pt_issue_many(core.ptr, array, count, op, self.line, handles, size)
+        if not count:
+            return []
+        reqs = _new_reqs(_REQS, count)
         ptr = core.ptr
+        lib.pt_issue_many(ptr, reqs, count, op, self.line, handles, size)
         ms = _first_ms(timeout)
-        while lib.pt_wait_many(ptr, array, count, ms):
+        while lib.pt_wait_many(ptr, reqs, count, ms):
             ms = _slice_ms(deadline)
             if ms == 0:
                 break
         results: list[bytes | Exception] = []
         append = results.append
-        for req in reqs:
-            status = req.status
-            if status == _DONE and not req.result and req.attempts == 1 and not req.suspicious:
-                append(ffi.buffer(req.buffer, req.size)[:])
+        buffer = ffi.buffer
+        for i in range(count):
+            req = reqs[i]  # owned by ``reqs``, alive for this loop
+            if req.clean:
+                append(buffer(req.buffer, req.size)[:])
                 continue
+            status = req.status
             try:
                 if status != _DONE or req.result:
                     raise core.error(req, status, function, timeout)

@@ -213,6 +213,47 @@ void pt_req_free(void *pointer)
         pt_core_destroy(core);
 }
 
+/* The count of a request array lives in a header before its first element. */
+typedef union {
+    size_t count;
+    void *align_pointer;
+    double align_double;
+} pt_reqs_header;
+
+void *pt_reqs_alloc(size_t size)
+{
+    size_t n = size / sizeof(pt_req *), i;
+    pt_reqs_header *header = malloc(sizeof *header + n * sizeof(pt_req *));
+    pt_req **reqs;
+    if (!header)
+        return NULL;
+    header->count = n;
+    reqs = (pt_req **)(header + 1);
+    for (i = 0; i < n; i++) {
+        reqs[i] = pt_req_alloc(sizeof(pt_req));
+        if (!reqs[i]) {
+            while (i-- > 0)
+                pt_req_free(reqs[i]);
+            free(header);
+            return NULL;
+        }
+    }
+    return reqs;
+}
+
+void pt_reqs_free(void *pointer)
+{
+    pt_reqs_header *header;
+    pt_req **reqs = pointer;
+    size_t i;
+    if (!reqs)
+        return;
+    header = (pt_reqs_header *)pointer - 1;
+    for (i = 0; i < header->count; i++)
+        pt_req_free(reqs[i]);
+    free(header);
+}
+
 /* ---- the pending table (lock held) --------------------------------------- */
 
 static DWORD pt_bucket(const pt_core *core, DWORD id)
@@ -597,6 +638,8 @@ static int pt_dispatch(pt_core *core, const LINEMESSAGE *msg)
                 req->suspicious = 1;
                 pt_retain(core, req);
             }
+            req->clean = req->status == PT_DONE && req->result == 0 && req->attempts == 1 &&
+                         !req->suspicious;
             pt_wake(req);
         }
         /* A late reply of an abandoned or failed request: TAPI is done

@@ -66,6 +66,7 @@ typedef struct pt_req {
     DWORD needed;           /* dwNeededSize of PT_TOOBIG / PT_TOOMANY */
     int attempts;           /* calls made (more than 1 after dwNeededSize retries) */
     int suspicious;         /* a success reply that wrote nothing: memory kept until shutdown */
+    int clean;              /* PT_DONE, result 0, one attempt, not suspicious */
     /* --- private to the core, under its lock --- */
     pt_core *core;          /* set at the first issue; holds a core reference */
     struct pt_req *hnext;   /* pending table chain */
@@ -95,6 +96,10 @@ void pt_core_release(pt_core *core);
 
 void *pt_req_alloc(size_t size);
 void pt_req_free(void *req);
+/* An array of requests for a batch (cffi: new_allocator, type "pt_req *[]"):
+   one allocation and one Python object for N requests. */
+void *pt_reqs_alloc(size_t size);
+void pt_reqs_free(void *reqs);
 
 int pt_issue(pt_core *core, pt_req *req, int op, DWORD line, DWORD a, DWORD b, DWORD c,
              const WCHAR *s1, const WCHAR *s2, const GUID *guid, DWORD size);

@@ -256,7 +256,7 @@ static void *hammer(void *arg)
 static void test_threads_and_batch(void)
 {
     pthread_t t[THREADS];
-    pt_req *reqs[500];
+    pt_req **reqs = pt_reqs_alloc(500 * sizeof(pt_req *));
     DWORD handles[500];
     int i;
     setup(&shared);
@@ -268,10 +268,8 @@ static void test_threads_and_batch(void)
     EQ(pt_pending_count(shared.core), 0);
     EQ(pt_sleeper_count(shared.core), 0);
     EQ(pt_pumping(shared.core), 0);
-    for (i = 0; i < 500; i++) {
-        reqs[i] = new_req();
+    for (i = 0; i < 500; i++)
         handles[i] = i == 7 ? 4242 : shared.session;
-    }
     pt_issue_many(shared.core, reqs, 500, PT_OP_SESSION_INFO, shared.line, handles,
                   sizeof(LINEAGENTSESSIONINFO));
     while (pt_wait_many(shared.core, reqs, 500, 200) > 0) {
@@ -279,8 +277,9 @@ static void test_threads_and_batch(void)
     for (i = 0; i < 500; i++) {
         EQ(reqs[i]->status, PT_DONE);
         EQ(reqs[i]->result == 0, i != 7);
-        pt_req_free(reqs[i]);
+        EQ(reqs[i]->clean, i != 7);
     }
+    pt_reqs_free(reqs);
     EQ(tapisim_set_reply_latency(0), 0);
     teardown(&shared);
 }
