@@ -44,6 +44,9 @@ log = logging.getLogger("pytapi2")
 #: (hDevice, dwMessageID, dwCallbackInstance, dwParam1, dwParam2, dwParam3)
 Message = tuple[int, int, int, int, int, int]
 
+#: Finished requests kept per app for reuse.
+_POOL_SIZE = 32
+
 #: Longest wait inside C before Python runs again (signal handlers: Ctrl-C).
 SLICE = 0.2
 _SLICE_MS = 200
@@ -96,7 +99,7 @@ def _first_ms(timeout: float | None) -> int:
 class Core:
     """One app's request core: requests, the message pump and the event queue."""
 
-    __slots__ = ("__weakref__", "_dropped", "_late", "_stray", "app_handle", "ptr",
+    __slots__ = ("__weakref__", "_dropped", "_late", "_stray", "app_handle", "pool", "ptr",
                  "size_hints")
 
     def __init__(self, app_handle: int, event_queue_size: int) -> None:
@@ -108,6 +111,11 @@ class Core:
         #: Sizes that fitted after dwNeededSize retries, by TAPI function.
         self.size_hints: dict[str, int] = {}
         self._dropped = self._stray = self._late = 0
+        #: Finished requests for reuse by fixed-size calls: allocating one goes
+        #: through C twice (allocator and destructor), each releasing the GIL.
+        #: A request is put back only after its reply was copied out; one
+        #: dropped on the way (an exception) is simply freed.
+        self.pool: list[Any] = []
 
     # -- state ---------------------------------------------------------------
     @property
@@ -132,6 +140,15 @@ class Core:
 
     def sleeper_count(self) -> int:
         return int(lib.pt_sleeper_count(self.ptr))
+
+    @staticmethod
+    def live_requests() -> int:
+        """Requests allocated and not freed, in the whole process (leak checks)."""
+        return int(lib.pt_live_requests())
+
+    def requests_in_use(self) -> int:
+        """:meth:`live_requests` minus this app's pool of reusable ones."""
+        return int(lib.pt_live_requests()) - len(self.pool)
 
     def stray_replies(self) -> int:
         """LINE_REPLY messages for no known request (ignored)."""
@@ -270,6 +287,7 @@ class Core:
         lineShutdown's result (None if it was not called)."""
         called = ffi.new("int *")
         rc = int(lib.pt_shutdown(self.ptr, called))
+        self.pool.clear()
         return rc if called[0] else None
 
 
@@ -349,13 +367,17 @@ class Channel:
         """:meth:`get` for a fixed-size structure: the request and its first
         wait are one C call."""
         core = self.core
-        req = _new_req(_REQ)
+        pool = core.pool
+        req = pool.pop() if pool else _new_req(_REQ)
         ms = _SLICE_MS if timeout is None or timeout >= SLICE else math.ceil(timeout * 1000)
         hint = core.size_hints.get(FUNCTIONS[op]) if core.size_hints else None
         status = lib.pt_call(core.ptr, req, op, self.line, a, 0, 0, hint or size, ms)
         if status == _CLEAN:
             # Copied while ``req`` (the owner of the memory) is alive.
-            return ffi.buffer(req.buffer, req.size)[:]  # type: ignore[no-any-return]
+            data: bytes = ffi.buffer(req.buffer, req.size)[:]
+            if len(pool) < _POOL_SIZE:
+                pool.append(req)
+            return data
         # The first slice (ms) has passed if still pending: the deadline counts it.
         deadline = None if timeout is None else _monotonic() + timeout - ms / 1000
         if status != _DONE or req.result:

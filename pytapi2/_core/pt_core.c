@@ -429,6 +429,23 @@ static int pt_start_locked(pt_core *core, pt_req *req)
     return req->status;
 }
 
+/* A finished request made ready for another call (its buffer is kept). */
+static void pt_req_reset(pt_req *req)
+{
+    req->status = PT_IDLE;
+    req->result = 0;
+    req->request_id = 0;
+    req->handle = 0;
+    req->needed = 0;
+    req->attempts = 0;
+    req->suspicious = 0;
+    req->clean = 0;
+    free(req->s1);
+    free(req->s2);
+    req->s1 = req->s2 = NULL;
+    req->has_guid = 0;
+}
+
 static WCHAR *pt_wcsdup(const WCHAR *text)
 {
     size_t n = 0;
@@ -450,8 +467,15 @@ static int pt_issue_locked(pt_core *core, pt_req *req, int op, DWORD line, DWORD
                            DWORD c, const WCHAR *s1, const WCHAR *s2, const GUID *guid,
                            DWORD size)
 {
-    if (req->status != PT_IDLE || (req->core && req->core != core))
-        return -1; /* a request is issued once */
+    if (req->core && req->core != core)
+        return -1;
+    if (req->status != PT_IDLE) {
+        /* Reused by Python (a pool of finished requests): only once TAPI
+           can no longer write into it. */
+        if (req->status == PT_PENDING || req->in_flight || req->retained)
+            return -1;
+        pt_req_reset(req);
+    }
     if (!req->core) {
         req->core = core;
         core->refs++;

@@ -12,7 +12,6 @@ from _api_helpers import GROUP
 
 import pytapi2
 from pytapi2 import AgentSessionState, aio
-from pytapi2._native import lib
 from pytapi2.simulator import Fault
 
 
@@ -58,7 +57,7 @@ def test_cancelled_request_keeps_its_memory_with_the_core(
         sim: Any, app: pytapi2.TapiApp, session: pytapi2.AgentSession) -> None:
     sim.inject_fault("lineGetAgentSessionInfo", Fault.DROP_REPLY)
     gc.collect()
-    live = lib.pt_live_requests()
+    live = app._core.requests_in_use()
 
     async def main() -> None:
         with pytest.raises(TimeoutError):
@@ -71,7 +70,7 @@ def test_cancelled_request_keeps_its_memory_with_the_core(
     assert session.info(timeout=5).state is AgentSessionState.NOT_READY
     app.close()
     gc.collect()
-    assert app._core.pending_count() == 0 and lib.pt_live_requests() == live
+    assert app._core.pending_count() == 0 and app._core.requests_in_use() == live
 
 
 def test_cancelled_anext_loses_no_event(sim: Any, app: pytapi2.TapiApp,

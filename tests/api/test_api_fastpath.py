@@ -85,10 +85,10 @@ def test_start_time_cache_is_bounded_and_exact(monkeypatch: pytest.MonkeyPatch) 
 def test_fixed_size_request_is_one_core_call_and_the_reply_fits(
         app: pytapi2.TapiApp, session: pytapi2.AgentSession) -> None:
     issued = lib.pt_issued(app._core.ptr)
-    live = lib.pt_live_requests()
+    live = app._core.requests_in_use()
     assert session.info().state is AgentSessionState.NOT_READY
     assert lib.pt_issued(app._core.ptr) == issued + 1  # one TAPI call, no retry
-    assert lib.pt_live_requests() == live  # the request is freed with its Python object
+    assert app._core.requests_in_use() == live  # the request is freed with its Python object
     core = app._core
     assert core.pending_count() == 0 and not core.pumping and core.sleeper_count() == 0
 

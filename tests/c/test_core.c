@@ -107,6 +107,20 @@ static void test_info_and_events(void)
     EQ(req->result, 0);
     EQ(((LINEAGENTSESSIONINFO *)req->buffer)->dwUsedSize, sizeof(LINEAGENTSESSIONINFO));
     EQ(((LINEAGENTSESSIONINFO *)req->buffer)->dwAgentSessionState, LINEAGENTSESSIONSTATE_NOTREADY);
+    /* a finished request is reused (Python's pool), its state reset */
+    EQ(pt_call(w.core, req, PT_OP_SESSION_INFO, w.line, w.session, 0, 0,
+               sizeof(LINEAGENTSESSIONINFO), 200), PT_CLEAN);
+    EQ(req->attempts, 1);
+    /* ...but never while TAPI may still write into it */
+    EQ(tapisim_inject_fault("lineGetAgentSessionInfo", TAPISIM_FAULT_DROP_REPLY, 1, 0, 0), 0);
+    EQ(pt_call(w.core, req, PT_OP_SESSION_INFO, w.line, w.session, 0, 0,
+               sizeof(LINEAGENTSESSIONINFO), 0), PT_PENDING);
+    EQ(pt_call(w.core, req, PT_OP_SESSION_INFO, w.line, w.session, 0, 0,
+               sizeof(LINEAGENTSESSIONINFO), 0), -1);
+    pt_req_free(req);
+    req = new_req();
+    EQ(pt_call(w.core, req, PT_OP_SESSION_INFO, w.line, w.session, 0, 0,
+               sizeof(LINEAGENTSESSIONINFO), 200), PT_CLEAN);
     pt_req_free(req);
     /* the session's creation events were queued for Python */
     while (pt_next_event(w.core, &msg, 0) == 1)
@@ -118,7 +132,7 @@ static void test_info_and_events(void)
                sizeof(LINEAGENTSESSIONINFO), 200) == PT_DONE, 1);
     EQ(req->result < 0, 1);
     pt_req_free(req);
-    EQ(pt_pending_count(w.core), 0);
+    EQ(pt_pending_count(w.core), 1); /* only the dropped one above */
     teardown(&w);
 }
 

@@ -250,7 +250,7 @@ def test_linegetmessage_invalid_app_handle_fails_every_waiter(ctx: Ctx) -> None:
 def test_dropped_reply_times_out_and_keeps_the_memory(ctx: Ctx, fn: Fn) -> None:
     core = ctx.app._core
     gc.collect()  # apps leaked by earlier tests are shut down now, not midway
-    live = _native.lib.pt_live_requests()
+    live = ctx.app._core.requests_in_use()
     ctx.sim.inject_fault(fn.name, Fault.DROP_REPLY)
     with pytest.raises(pytapi2.TapiTimeoutError) as info:
         _with_timeout(fn, ctx, 0.05)
@@ -258,12 +258,12 @@ def test_dropped_reply_times_out_and_keeps_the_memory(ctx: Ctx, fn: Fn) -> None:
     del info  # its traceback holds the caller's frame
     assert ctx.sim.pending_replies(ctx.app.handle) == 0
     # The caller gave up; the core still owns the request (TAPI could still write)
-    assert core.pending_count() == 1 and _native.lib.pt_live_requests() == live + 1
+    assert core.pending_count() == 1 and ctx.app._core.requests_in_use() == live + 1
     fn.call(ctx)  # the next call works and gets its own reply
     assert core.pending_count() == 1
     ctx.app.close()
     # freed only by the shutdown
-    assert core.pending_count() == 0 and _native.lib.pt_live_requests() == live
+    assert core.pending_count() == 0 and ctx.app._core.requests_in_use() == live
 
 
 @pytest.mark.parametrize("fn", WITH_OUTPUT, ids=lambda f: f.name)
@@ -273,7 +273,7 @@ def test_late_reply_writes_into_memory_still_alive(ctx: Ctx, fn: Fn) -> None:
     the reply is consumed without waking anyone, and the request is freed."""
     core = ctx.app._core
     gc.collect()  # apps leaked by earlier tests are shut down now, not midway
-    live = _native.lib.pt_live_requests()
+    live = ctx.app._core.requests_in_use()
     late = core.late_replies()
     ctx.sim.inject_fault(fn.name, Fault.DELAY_REPLY, param=150)
     with pytest.raises(pytapi2.TapiTimeoutError):
@@ -281,7 +281,7 @@ def test_late_reply_writes_into_memory_still_alive(ctx: Ctx, fn: Fn) -> None:
     assert core.pending_count() == 1
     assert drain(ctx.app, ctx.sim)
     assert core.late_replies() == late + 1
-    assert _native.lib.pt_live_requests() == live  # released once the reply was consumed
+    assert ctx.app._core.requests_in_use() == live  # released once the reply was consumed
     fn.call(ctx)
     _clean(ctx)
 
@@ -377,18 +377,18 @@ def test_stray_reply_for_the_next_id_does_not_free_the_buffer_early(ctx: Ctx) ->
     core = ctx.app._core
     ctx.session.info()
     gc.collect()  # apps leaked by earlier tests are shut down now, not midway
-    live = lib.pt_live_requests()
+    live = ctx.app._core.requests_in_use()
     ctx.sim.post_message(ctx.app.handle, 0, lib.LINE_REPLY, lib.pt_last_issued(core.ptr) + 1, 0)
     with pytest.raises(pytapi2.TapiProtocolError) as info:
         ctx.session.info()  # completed by the stray reply: the buffer was never written
     del info  # its traceback holds the caller's frame
     # The request's memory stays with the core until shutdown: the genuine
     # reply writes into it (under ASan a write into freed memory aborts).
-    assert core.retained_count() == 1 and lib.pt_live_requests() == live + 1
+    assert core.retained_count() == 1 and ctx.app._core.requests_in_use() == live + 1
     assert drain(ctx.app, ctx.sim)
     assert core.retained_count() == 1
     ctx.app.close()
-    assert lib.pt_live_requests() == live
+    assert ctx.app._core.requests_in_use() == live
 
 
 # ---------------------------------------------------------------------------
