@@ -27,7 +27,6 @@ platform so that Windows' TAPI, whose hEvent is not a socket, works the same.)
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import functools
 import threading
@@ -52,6 +51,8 @@ _STEP = 0.2
 async def call(function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
     """Run a pytapi2 call (``session.info``, ``line.session_infos``, ...) in
     the loop's default executor and await its result."""
+    import asyncio  # here: importing pytapi2 must not import asyncio (~20 ms)
+
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(None, functools.partial(function, *args, **kwargs))
 
@@ -90,6 +91,8 @@ class EventStream:
         return self
 
     async def __anext__(self) -> Event:
+        import asyncio  # see call()
+
         with self._lock:
             if self._spare:
                 return self._spare.popleft()
