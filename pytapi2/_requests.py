@@ -59,6 +59,7 @@ _REQS = ffi.typeof("pt_req *[]")
 _PENDING = lib.PT_PENDING
 _DONE = lib.PT_DONE
 _CLEAN = lib.PT_CLEAN
+_unpack = ffi.unpack
 
 _monotonic = time.monotonic
 
@@ -371,10 +372,12 @@ class Channel:
         req = pool.pop() if pool else _new_req(_REQ)
         ms = _SLICE_MS if timeout is None or timeout >= SLICE else math.ceil(timeout * 1000)
         hint = core.size_hints.get(FUNCTIONS[op]) if core.size_hints else None
-        status = lib.pt_call(core.ptr, req, op, self.line, a, 0, 0, hint or size, ms)
+        size = hint or size
+        status = lib.pt_call(core.ptr, req, op, self.line, a, 0, 0, size, ms)
         if status == _CLEAN:
-            # Copied while ``req`` (the owner of the memory) is alive.
-            data: bytes = ffi.buffer(req.buffer, req.size)[:]
+            # Copied while ``req`` (the owner of the memory) is alive; a clean
+            # reply used the size it was given.
+            data: bytes = _unpack(req.buffer, size)
             if len(pool) < _POOL_SIZE:
                 pool.append(req)
             return data
@@ -392,7 +395,7 @@ class Channel:
             # provider that lied about dwNeededSize (then TOOMANY/TOOBIG)
             # never gets here.
             self.core.size_hints[function] = int(req.size)
-        return ffi.buffer(req.buffer, req.size)[:]  # type: ignore[no-any-return]
+        return _unpack(req.buffer, req.size)  # type: ignore[no-any-return]
 
     def many(self, op: int, initial: int, handles: Sequence[int], timeout: float | None
              ) -> list[bytes | Exception]:
@@ -415,11 +418,11 @@ class Channel:
                 break
         results: list[bytes | Exception] = []
         append = results.append
-        buffer = ffi.buffer
+        unpack = _unpack
         for i in range(count):
             req = reqs[i]  # owned by ``reqs``, alive for this loop
             if req.clean:
-                append(buffer(req.buffer, req.size)[:])
+                append(unpack(req.buffer, size))
                 continue
             status = req.status
             try:

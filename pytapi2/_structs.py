@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TypeVar, cast
+from typing import TypeVar
 from uuid import UUID
 
 from pytapi2._convert import currency_to_decimal, ole_date_to_datetime
@@ -217,7 +217,7 @@ def _freeze_by_class(info: _SessionInfoBuilder) -> AgentSessionInfo:
     # The one place the twin becomes the frozen type (same slots, checked by
     # CPython; see _pick_freeze).
     object.__setattr__(info, "__class__", AgentSessionInfo)
-    return cast(AgentSessionInfo, info)
+    return info  # type: ignore[return-value]  # it is one now
 
 
 def _freeze_by_setattr(info: _SessionInfoBuilder) -> AgentSessionInfo:

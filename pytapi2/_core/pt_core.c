@@ -165,7 +165,7 @@ void *pt_req_alloc(size_t size)
 
 static void pt_req_release_buffer(pt_req *req)
 {
-    if (req->buffer && req->buffer != req->inline_buffer.bytes)
+    if (req->buffer && req->buffer != (char *)req->inline_buffer.bytes)
         free(req->buffer);
     req->buffer = NULL;
 }
@@ -361,7 +361,7 @@ static int pt_req_buffer(pt_req *req, DWORD size)
     pt_req_release_buffer(req);
     if (size <= PT_INLINE_SIZE) {
         memset(req->inline_buffer.bytes, 0, PT_INLINE_SIZE);
-        req->buffer = req->inline_buffer.bytes;
+        req->buffer = (char *)req->inline_buffer.bytes;
     } else {
         req->buffer = calloc(1, size);
         if (!req->buffer)

@@ -61,7 +61,7 @@ typedef struct pt_req {
     LONG result;            /* PT_DONE: 0 or the negative LINEERR */
     DWORD request_id;       /* TAPI's positive request ID, once issued */
     DWORD handle;           /* the new handle of PT_OP_CREATE_* (TAPI writes it) */
-    unsigned char *buffer;  /* the structure TAPI filled (size bytes) */
+    char *buffer;           /* the structure TAPI filled (size bytes) */
     DWORD size;             /* dwTotalSize handed to TAPI on the last attempt */
     DWORD needed;           /* dwNeededSize of PT_TOOBIG / PT_TOOMANY */
     int attempts;           /* calls made (more than 1 after dwNeededSize retries) */
