@@ -238,3 +238,16 @@ def test_zero_timeout_fetches_a_queued_reply(sim: Any, app: pytapi2.TapiApp,
     assert wait_for(lambda: app.next_event(timeout=0) is None
                     and app._core.pending_count() == 0)
     assert app.next_event(timeout=0) is None
+
+
+def test_batch_timeout_names_the_batch_timeout(
+        sim: Any, app: pytapi2.TapiApp, line: pytapi2.Line,
+        session: pytapi2.AgentSession) -> None:
+    """The deadline is computed once for the whole batch, and the error says
+    which timeout passed (it used to say "within 0 s")."""
+    other = line.create_agent(AGENT_IDS[1], pin=PIN).create_session(GROUP)
+    sim.inject_fault("lineGetAgentSessionInfo", Fault.DROP_REPLY)
+    results = line.session_infos([session, other], timeout=0.5, return_exceptions=True)
+    assert isinstance(results[0], pytapi2.TapiTimeoutError)
+    assert "no reply within 0.5 s" in str(results[0])
+    assert results[1].state is AgentSessionState.NOT_READY
