@@ -60,6 +60,7 @@ _PENDING = lib.PT_PENDING
 _DONE = lib.PT_DONE
 _CLEAN = lib.PT_CLEAN
 _unpack = ffi.unpack
+_INVALLINEHANDLE = lib.LINEERR_INVALLINEHANDLE - 2**32  # as the LONG in pt_req.result
 
 _monotonic = time.monotonic
 
@@ -204,7 +205,18 @@ class Core:
         """The exception for a request that did not succeed."""
         request = int(req.request_id)
         if status == _DONE:
-            return error_for(int(req.result), function)
+            error = error_for(int(req.result), function)
+            if (req.attempts > 1 and req.result == _INVALLINEHANDLE
+                    and req.op != lib.PT_OP_AGENT_CAPS):
+                # The core's retry (a bigger buffer) was refused with the hLine
+                # the first attempt proved valid: the line closed between the
+                # attempts, its LINE_CLOSE not pumped yet.
+                closed = TapiClosedError(
+                    f"{function}: the line was closed during the call (LINE_CLOSE)",
+                    function=function)
+                closed.__cause__ = error
+                return closed
+            return error
         if status == _PENDING:
             return TapiTimeoutError(
                 f"{function}: no reply within {timeout or 0:g} s (request {request})",

@@ -11,6 +11,7 @@ Equality and hash are by (line, handle).
 from __future__ import annotations
 
 import enum
+import logging
 import threading
 import weakref
 from datetime import timedelta
@@ -31,11 +32,14 @@ from pytapi2._structs import (
     decode_session_list,
 )
 from pytapi2.constants import AgentSessionState, AgentState
+from pytapi2.errors import TapiError
 
 if TYPE_CHECKING:
     from pytapi2.app import Line
 
 __all__ = ["Agent", "AgentSession", "Objects"]
+
+log = logging.getLogger("pytapi2")
 
 _SESSION_INFO = lib.PT_OP_SESSION_INFO
 _AGENT_INFO = lib.PT_OP_AGENT_INFO
@@ -73,6 +77,21 @@ class Objects:
                 agent = Agent(self, handle, agent_id, pin)
                 self._agents[handle] = agent
             return agent
+
+    def find_agent_of(self, session: AgentSession) -> None:
+        """Fill ``session``'s agent from the session lists of this line's agents.
+        Runs from a property: a failed list (line closed, timeout) leaves the
+        agent unknown rather than raising there."""
+        with self._lock:
+            agents = list(self._agents.values())
+        for agent in agents:
+            if session._agent is not None:
+                return
+            try:
+                agent.list_sessions()
+            except TapiError as exc:
+                log.debug("session %d: listing %r failed: %s", session.handle, agent, exc)
+                return
 
     def session(self, handle: int, *, agent: Agent | None = None, group: UUID | None = None,
                 address_id: int | None = None) -> AgentSession:
@@ -225,10 +244,12 @@ def whole_seconds(value: Any, name: str) -> int:
 class AgentSession:
     """An agent logged into an ACD group on an address (TAPI 3: ITAgentSession)."""
 
-    __slots__ = ("__weakref__", "_agent", "_channel", "_handle", "_line", "address_id", "group")
+    __slots__ = ("__weakref__", "_agent", "_channel", "_handle", "_line", "_objects",
+                 "address_id", "group")
 
     def __init__(self, objects: Objects, handle: int, agent: Agent | None = None,
                  group: UUID | None = None, address_id: int | None = None) -> None:
+        self._objects = objects
         self._line = objects.line
         self._channel = objects._channel
         self._handle = handle
@@ -258,8 +279,12 @@ class AgentSession:
 
     @property
     def agent(self) -> Agent | None:
-        """The owning agent (ITAgentSession::get_Agent); None only for a session
-        first seen in an event and not yet listed by :meth:`Agent.list_sessions`."""
+        """The owning agent (ITAgentSession::get_Agent). A session first seen
+        in an event is looked up once in the session lists of the line's
+        agents (lineGetAgentSessionList, the app's default timeout); None if
+        it belongs to none of them (an agent this app never created)."""
+        if self._agent is None:
+            self._objects.find_agent_of(self)
         return self._agent
 
     def __eq__(self, other: object) -> bool:
