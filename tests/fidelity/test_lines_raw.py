@@ -136,6 +136,9 @@ def test_proxy_needs_call_params_listing_request_types(acd: Acd) -> None:
         lib.LINEERR_OPERATIONUNAVAIL)
     ok, _k4 = call_params([lib.LINEPROXYREQUEST_SETAGENTGROUP,
                            lib.LINEPROXYREQUEST_GETAGENTSTATUS])
+    # "(TAPI 2.0 or higher only)"
+    assert open_line(acd.app, lib.TAPI_VERSION1_4, privileges=PROXY, params=ok)[0] == err(
+        lib.LINEERR_INVALPRIVSELECT)
     rc, line = open_line(acd.app, privileges=PROXY, params=ok)
     assert rc == 0
     assert lib.lineClose(line) == 0
