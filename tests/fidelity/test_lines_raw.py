@@ -163,6 +163,9 @@ def test_single_address_needs_a_valid_address_id(acd: Acd) -> None:
     dialable, _k2 = call_params(address_mode=lib.LINEADDRESSMODE_DIALABLEADDR)
     assert open_line(acd.app, privileges=SINGLE, params=dialable)[0] == bad
     ok, _k3 = call_params(address_id=0)
+    # LINEOPENOPTION_ values are "for applications using TAPI version 2.0 or later"
+    assert open_line(acd.app, lib.TAPI_VERSION1_4, privileges=SINGLE, params=ok)[0] == err(
+        lib.LINEERR_INVALPRIVSELECT)
     rc, line = open_line(acd.app, privileges=SINGLE, params=ok)
     assert rc == 0
     assert lib.lineClose(line) == 0
