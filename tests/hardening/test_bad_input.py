@@ -103,6 +103,9 @@ CASES: list[tuple[str, Callable[[Ctx], Any], type[Exception], str]] = [
     ("sim-non-acd-outgoing", lambda c: c.sim.non_acd_call(c.agent, outgoing=1, talk=1), T,
      "outgoing"),
     ("sim-handle-base", lambda c: c.sim.set_handle_base(-1), V, "first"),
+    ("sim-non-acd-share", lambda c: c.sim.set_non_acd_traffic(GROUP, calls_per_hour=1,
+                                                              mean_talk=1, outgoing_share=2),
+     V, "outgoing_share"),
     ("sim-close-line", lambda c: c.sim.close_line(-1), V, "device_id"),
     ("sim-fault-function", lambda c: c.sim.inject_fault(1, Fault.ERROR), T, "function"),
     ("sim-fault-count", lambda c: c.sim.inject_fault("lineClose", Fault.ERROR, count=-1), V,
@@ -131,7 +134,7 @@ def _check(ctx: Ctx, call: Callable[[Ctx], Any], exc: type[Exception], name: str
     named = re.search(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z_])", str(info.value))
     assert named, f"message does not name {name!r}: {info.value}"
     # refused before any TAPI call: nothing pending, everything still works
-    assert ctx.app._engine.pending_count() == 0
+    assert ctx.app._core.pending_count() == 0
     assert ctx.session.info().state is AgentSessionState.NOT_READY
 
 
@@ -166,7 +169,8 @@ def test_every_public_callable_is_covered() -> None:
                "Simulator.set_traffic", "Simulator.offer_call", "Simulator.set_session_state",
                "Simulator.schedule_session_state", "Simulator.close_line",
                "Simulator.inject_fault", "Simulator.post_message",
-               "Simulator.non_acd_call", "Simulator.set_handle_base", "Simulator.load"}
+               "Simulator.non_acd_call", "Simulator.set_handle_base",
+               "Simulator.set_non_acd_traffic", "Simulator.load"}
     public = set()
     for cls in (pytapi2.TapiApp, pytapi2.Line, pytapi2.Agent, pytapi2.AgentSession, Simulator):
         for attr, value in vars(cls).items():
