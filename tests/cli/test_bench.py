@@ -31,6 +31,8 @@ ROOT = Path(pytapi2.__file__).resolve().parent.parent
 
 def bench(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTAPI2_LIBRARY"}
+    if sys.platform == "win32":
+        env["PYTAPI2_BACKEND"] = "simulator"  # not the default there (tapi32.dll is)
     return subprocess.run([sys.executable, "-m", "pytapi2", "bench", "--no-progress", *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
                           check=False)
