@@ -2,8 +2,11 @@
  * pytapi2 — TAPI 2.2 functions in scope (Unicode "W" entry points of tapi32.dll).
  *
  * Plain declarations, one prototype per line: cffi's cdef() reads this file,
- * the simulator compiles against it, and the binding's build generates its
- * run-time dispatch (dlopen/LoadLibrary) from these very lines.
+ * the simulator compiles against it, the binding's build generates its
+ * run-time dispatch (dlopen/LoadLibrary) from these very lines, and
+ * tools/gen_fn_table.py the simulator's function table
+ * (pytapi2/simulator/csrc/tapi_fn_table.h) from them and from the two
+ * marker comments "synchronous" / "asynchronous" below.
  *
  * Synchronous: lineInitializeExW, lineShutdown, lineNegotiateAPIVersion,
  * lineOpenW, lineClose, lineGetMessage (0 or a negative LINEERR).
@@ -11,12 +14,14 @@
  * negative LINEERR; the result arrives later in LINE_REPLY, and the memory
  * passed in must stay valid until then.
  */
+/* synchronous */
 LONG WINAPI lineInitializeExW(LPHLINEAPP lphLineApp, HINSTANCE hInstance, LINECALLBACK lpfnCallback, LPCWSTR lpszFriendlyAppName, LPDWORD lpdwNumDevs, LPDWORD lpdwAPIVersion, LPLINEINITIALIZEEXPARAMS lpLineInitializeExParams);
 LONG WINAPI lineShutdown(HLINEAPP hLineApp);
 LONG WINAPI lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID, DWORD dwAPILowVersion, DWORD dwAPIHighVersion, LPDWORD lpdwAPIVersion, LPLINEEXTENSIONID lpExtensionID);
 LONG WINAPI lineOpenW(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine, DWORD dwAPIVersion, DWORD dwExtVersion, DWORD_PTR dwCallbackInstance, DWORD dwPrivileges, DWORD dwMediaModes, LPLINECALLPARAMS lpCallParams);
 LONG WINAPI lineClose(HLINE hLine);
 LONG WINAPI lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage, DWORD dwTimeout);
+/* asynchronous */
 LONG WINAPI lineCreateAgentW(HLINE hLine, LPWSTR lpszAgentID, LPWSTR lpszAgentPIN, LPHAGENT lphAgent);
 LONG WINAPI lineCreateAgentSessionW(HLINE hLine, HAGENT hAgent, LPWSTR lpszAgentPIN, DWORD dwWorkingAddressID, LPGUID lpGroupID, LPHAGENTSESSION lphAgentSession);
 LONG WINAPI lineGetAgentSessionList(HLINE hLine, HAGENT hAgent, LPLINEAGENTSESSIONLIST lpAgentSessionList);

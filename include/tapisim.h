@@ -73,6 +73,7 @@ int tapisim_add_group(const GUID *group_id, LPCWSTR name);
 int tapisim_add_queue(const GUID *group_id, DWORD queue_id, LPCWSTR name);
 int tapisim_set_group_traffic(const GUID *group_id, const tapisim_traffic *traffic);
 int tapisim_offer_call(HAGENTSESSION session, DWORD wait_ms, DWORD talk_ms, DWORD wrapup_ms);
+int tapisim_non_acd_call(HAGENT agent, int outgoing, DWORD talk_ms);
 int tapisim_set_session_state(HAGENTSESSION session, DWORD state, DWORD next_state);
 int tapisim_schedule_session_state(HAGENTSESSION session, int64_t at_unix_ms, DWORD state, DWORD next_state);
 int tapisim_close_line(DWORD device_id);
@@ -90,11 +91,106 @@ int tapisim_message_fd(HLINEAPP app, int *fd);
 int tapisim_set_message_signal(HLINEAPP app, int enabled);
 int tapisim_pending_replies(HLINEAPP app, DWORD *count);
 int tapisim_session_count(DWORD *count);
+int tapisim_set_handle_base(DWORD first);
 
-/* Statistics conventions of the simulator (comment only, no declaration):
- * LINEAGENTSESSIONINFO.cyACDCallRate = ACD calls per hour of session duration
- * as a CURRENCY, floor(calls * 3600 * 10000 / dwSessionDuration), 0 while the
- * duration is 0; LINEAGENTINFO.cyOverallCallRate is the same rate over the
- * seconds since the agent's last measurement-period reset. Session statistics
- * change only when a call completes; dwSessionDuration freezes when the session
- * first enters ENDED or RELEASED. */
+/* tapisim_non_acd_call: a non-ACD call of a created agent (outgoing 0 or 1):
+ * the agent is BUSYINCOMING / BUSYOUTGOING for talk_ms, then back in its state
+ * (unless it was changed meanwhile), and the call counts in LINEAGENTINFO's
+ * dwNumberOfIncomingCalls / dwNumberOfOutgoingCalls. E_STATE while the agent
+ * is already on a non-ACD call.
+ * tapisim_set_handle_base: HAGENT / HAGENTSESSION values start at `first`
+ * (0 allowed); E_STATE once an agent or a session was created. */
+
+/* ==== Decisions where the SDK pages are silent (or contradict each other) ====
+ * Each is tested in tests/fidelity/ (the test names the page); the audit
+ * table is docs/fidelity.md. Comment only, no declaration.
+ *
+ * Registration and lines
+ *   - Notification: the event mechanism only, on every platform (POSIX has no
+ *     window or completion port; a test backend needs one mechanism, and
+ *     pytapi2 uses lineGetMessage). USEHIDDENWINDOW and USECOMPLETIONPORT ->
+ *     LINEERR_INVALPARAM, a code lineInitializeEx's page lists. On Windows
+ *     real TAPI supports both; code needing them is tested against tapi32.
+ *   - lineInitializeExW accepts any *lpdwAPIVersion (the application's highest;
+ *     TAPI translates); CALLHUBTRACKING needs it >= 3.0 (INVALPARAM).
+ *   - Before any lineInitializeExW (no app at all) every function but
+ *     lineInitializeExW and lineGetMessage returns LINEERR_UNINITIALIZED;
+ *     lineGetMessage's page does not list it: INVALAPPHANDLE.
+ *   - Versions: only those of tapi-versioning.md exist; negotiation returns
+ *     the highest of them in the range, lineOpenW refuses any other.
+ *   - Every simulated line supports LINEMEDIAMODE_UNKNOWN, INTERACTIVEVOICE
+ *     and AUTOMATEDVOICE (a voice ACD): OWNER with 0 or another mode ->
+ *     INVALMEDIAMODE. LINEMAPPER opens device 0 when lpCallParams' dwMediaMode
+ *     is supported, else LINEMAPPERFAILED.
+ *   - lpCallParams (LINEMAPPER, PROXY, SINGLEADDRESS): NULL -> INVALPOINTER,
+ *     dwTotalSize below the fixed part -> STRUCTURETOOSMALL (for
+ *     SINGLEADDRESS both are INVALADDRESSID, as its page says); a PROXY
+ *     DevSpecific list that is empty, not whole DWORDs or outside dwTotalSize
+ *     -> INVALPOINTER; an unknown request type -> OPERATIONUNAVAIL; a type the
+ *     simulated ACD handler serves (the 13 agent-session/queue/group/caps
+ *     types) or another line already serves -> NOTREGISTERED. Application
+ *     handlers are announced with LINE_PROXYSTATUS(OPEN/CLOSE, type) to the
+ *     device's other lines; the simulated handler is open before any line,
+ *     so LINEPROXYSTATUS_ALLOPENFORACD is never sent.
+ *
+ * Agents and sessions (one ACD shared by every app and device)
+ *   - PIN model: an agent added without a PIN belongs to an ACD that
+ *     authenticates by the OS login and ignores PINs everywhere. An agent
+ *     with a PIN (a legacy ACD, "a separate PIN for each session"):
+ *     lineCreateAgentW accepts a NULL PIN (the agent object only), refuses a
+ *     wrong one, and the right one authenticates the agent; then
+ *     lineCreateAgentSessionW accepts a NULL PIN (TAPI 3's CreateSession),
+ *     otherwise it needs the right PIN (CreateSessionWithPIN).
+ *   - lineCreateAgentW with a NULL agent ID: the logged-on user's agent, the
+ *     first agent added (tapisim_add_agent); the login authenticates it. No
+ *     agent at all -> INVALPARAM.
+ *   - Reply codes are those the function's page lists (lineProxyResponse's
+ *     rule): unknown HAGENT, HAGENTSESSION, agent ID, group, queue or
+ *     address, and a wrong PIN -> LINEERR_INVALPARAM (never INVALAGENTID,
+ *     INVALAGENTGROUP, INVALPASSWORD or INVALADDRESSID, which those pages do
+ *     not list); lineGetAgentCapsW keeps INVALADDRESSID, which its page lists.
+ *     INVALPOINTER and STRUCTURETOOSMALL, on no agent page, apply anyway
+ *     (NOTES: they exist and apply).
+ *   - lineSetAgentSessionState: the page lists LINEERR_INVALAGENTSTATE, so a
+ *     state or next state outside LINEAGENTSESSIONSTATE_ (synchronously) and
+ *     a forbidden transition (in the reply) give INVALAGENTSTATE. pytapi2 maps
+ *     INVALAGENTSESSIONSTATE to the same InvalidStateError.
+ *   - A next state of 0 (both set-state functions) leaves the next state
+ *     unchanged, like a 0 state. Setting what is already set sends no
+ *     message; a change of the next state alone sends UPDATEINFO.
+ *   - Handles: no value is reserved (0 included).
+ *   - LINEAGENTCAPS: dwCapsVersion = min(dwAppAPIVersion, provider maximum);
+ *     dwAppAPIVersion may be any known version from 2.0 (the function's own);
+ *     dwFeatures = 0 and dwMaxNumGroupEntries = 0 (the TAPI 2.0 agent functions
+ *     they describe are not exported); dwStates = dwNextStates = the
+ *     LINEAGENTSTATE_ peers of the modelled LINEAGENTSTATEEX_ states (RELEASED
+ *     has none); dwAgentStatusMessages = 0 (LINE_AGENTSTATUS is never sent).
+ *
+ * Statistics
+ *   - A call counts from its answer: LINEAGENTSESSIONINFO and LINEAGENTINFO
+ *     include the call in progress (talk / wrap-up so far, time to answer);
+ *     a ringing call counts nowhere. Averages divide by that count.
+ *   - cyACDCallRate = floor(calls * 3600 * 10000 / dwSessionDuration): ACD
+ *     calls per hour of session duration as a CURRENCY, 0 while the duration
+ *     is 0. dwSessionDuration freezes when the session first enters ENDED or
+ *     RELEASED (RELEASED: the switch released it; terminal like ENDED).
+ *   - dwMeasurementPeriod (agents and queues, default 1800 s) is a sliding
+ *     window: LINEAGENTINFO counts the calls that ended within the last
+ *     period (plus those in progress); LINEQUEUEINFO the calls queued,
+ *     abandoned and (for dwAverageWaitTime) taken or abandoned within it.
+ *     Setting a period resets nothing; what left a shorter window does not
+ *     come back with a longer one. dwLongestEverWaitTime is never reset.
+ *     Session statistics are whole-session totals (not windowed).
+ *   - cyOverallCallRate = ACD calls in the window per hour during which the
+ *     agent had at least one active (not ENDED/RELEASED) session in the
+ *     window ("agent hour").
+ *   - Calls never flow between queues: dwTotalCallsFlowedIn/Out = 0,
+ *     dwFinalDisposition = 0.
+ *
+ * Messages
+ *   - LINE_QUEUESTATUS(queue ID, NEWQUEUE / UPDATEINFO) when a queue is added,
+ *     when a call joins or leaves it, when its period changes;
+ *     LINE_GROUPSTATUS(0, NEWGROUP) when a group is added. The ACD is shared
+ *     by every device, so they go to every open line at TAPI 2.2 or later
+ *     (the pages' "Requires TAPI 2.2").
+ *   - Variable parts are contiguous: strings follow each other unpadded. */

@@ -321,6 +321,15 @@ class Line:
                     session.address_id = address_id
             return session
 
+    def _find_agent_of(self, session: AgentSession) -> None:
+        """Fill ``session``'s agent from the session lists of this line's agents."""
+        with self._objects_lock:
+            agents = list(self._agents.values())
+        for agent in agents:
+            if session._agent is not None:
+                return
+            agent.list_sessions()
+
     # -- agents --------------------------------------------------------------------
     def create_agent(
         self,

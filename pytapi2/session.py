@@ -209,8 +209,12 @@ class AgentSession:
 
     @property
     def agent(self) -> Agent | None:
-        """The owning agent (ITAgentSession::get_Agent); None only for a session
-        first seen in an event and not yet listed by :meth:`Agent.list_sessions`."""
+        """The owning agent (ITAgentSession::get_Agent). A session first seen
+        in an event is looked up once in the session lists of the line's
+        agents (lineGetAgentSessionList, the app's default timeout); None if
+        it belongs to none of them (an agent this app never created)."""
+        if self._agent is None:
+            self._line._find_agent_of(self)
         return self._agent
 
     def __eq__(self, other: object) -> bool:

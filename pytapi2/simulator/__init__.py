@@ -308,6 +308,23 @@ class Simulator:
             "tapisim_offer_call",
         )
 
+    def non_acd_call(self, agent: int | HasHandle, *, outgoing: bool,
+                     talk: float | timedelta) -> None:
+        """A non-ACD call of a created agent: it is BUSY_INCOMING or
+        BUSY_OUTGOING for ``talk``, then back in its state; the call then
+        counts in AgentInfo.number_of_incoming_calls / _outgoing_calls."""
+        if not isinstance(outgoing, bool):
+            raise TypeError(f"outgoing must be a bool, got {type(outgoing).__name__}")
+        _check(
+            lib.tapisim_non_acd_call(_handle(agent, "agent"), int(outgoing), _ms(talk, "talk")),
+            "tapisim_non_acd_call",
+        )
+
+    def set_handle_base(self, first: int) -> None:
+        """Number agents and sessions from ``first`` (0 allowed: TAPI reserves
+        no handle value); only before any agent or session is created."""
+        _check(lib.tapisim_set_handle_base(_dword(first, "first")), "tapisim_set_handle_base")
+
     def set_session_state(
         self,
         session: int | HasHandle,

@@ -145,7 +145,7 @@ def test_invalid_transition_is_typed(session: pytapi2.AgentSession) -> None:
     session.end()
     with pytest.raises(pytapi2.InvalidStateError) as info:
         session.set_state(AgentSessionState.READY)
-    assert info.value.name == "LINEERR_INVALAGENTSESSIONSTATE"
+    assert info.value.name == "LINEERR_INVALAGENTSTATE"  # the code the page lists
     assert info.value.function == "lineSetAgentSessionState"
 
 

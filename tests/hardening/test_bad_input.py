@@ -98,6 +98,11 @@ CASES: list[tuple[str, Callable[[Ctx], Any], type[Exception], str]] = [
                                                      mean_wrapup=1, seed=-1), V, "seed"),
     ("sim-offer-wait", lambda c: c.sim.offer_call(c.session, wait="1", talk=1), T, "wait"),
     ("sim-state", lambda c: c.sim.set_session_state(c.session, 3), V, "state"),
+    ("sim-non-acd-talk", lambda c: c.sim.non_acd_call(c.agent, outgoing=True, talk="1"), T,
+     "talk"),
+    ("sim-non-acd-outgoing", lambda c: c.sim.non_acd_call(c.agent, outgoing=1, talk=1), T,
+     "outgoing"),
+    ("sim-handle-base", lambda c: c.sim.set_handle_base(-1), V, "first"),
     ("sim-close-line", lambda c: c.sim.close_line(-1), V, "device_id"),
     ("sim-fault-function", lambda c: c.sim.inject_fault(1, Fault.ERROR), T, "function"),
     ("sim-fault-count", lambda c: c.sim.inject_fault("lineClose", Fault.ERROR, count=-1), V,
@@ -159,7 +164,8 @@ def test_every_public_callable_is_covered() -> None:
                "Simulator.add_agent", "Simulator.add_group", "Simulator.add_queue",
                "Simulator.set_traffic", "Simulator.offer_call", "Simulator.set_session_state",
                "Simulator.schedule_session_state", "Simulator.close_line",
-               "Simulator.inject_fault", "Simulator.post_message"}
+               "Simulator.inject_fault", "Simulator.post_message",
+               "Simulator.non_acd_call", "Simulator.set_handle_base"}
     public = set()
     for cls in (pytapi2.TapiApp, pytapi2.Line, pytapi2.Agent, pytapi2.AgentSession, Simulator):
         for attr, value in vars(cls).items():

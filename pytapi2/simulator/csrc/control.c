@@ -24,10 +24,9 @@
  *     function name -> E_NOTFOUND. Faults for one function apply in FIFO
  *     order.
  *   - tapisim_post_message: the message gets dwCallbackInstance 0.
- *   - cyACDCallRate (LINEAGENTSESSIONINFO) = floor(calls * 3600 * 10000 /
- *     dwSessionDuration), i.e. ACD calls per hour of session duration as a
- *     CURRENCY, 0 while the duration is 0; LINEAGENTINFO.cyOverallCallRate
- *     is the same over the time since the agent's measurement reset.
+ *   - tapisim_set_handle_base / tapisim_non_acd_call: see tapisim.h.
+ *   - The statistics conventions (call rates, windows) are listed with the
+ *     other decisions at the end of tapisim.h.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -51,19 +50,26 @@ SIM_EXPORT int tapisim_reset(void)
     sim_timer_stop_locked();
     sim_free_all();
     sim_defaults();
+    g.handle_offset = 0;
     return done(TAPISIM_OK);
 }
 
-static int known_version(DWORD v)
+SIM_EXPORT int tapisim_set_handle_base(DWORD first)
 {
-    return v == TAPI_VERSION1_0 || v == TAPI_VERSION1_4 || v == TAPI_VERSION2_0 || v == TAPI_VERSION2_1 ||
-           v == TAPI_VERSION2_2 || v == TAPI_VERSION3_0 || v == TAPI_VERSION3_1;
+    sim_lock();
+    for (size_t i = 0; i < g.nagents; i++)
+        if (g.agents[i]->created)
+            return done(TAPISIM_E_STATE);
+    if (g.nsessions)
+        return done(TAPISIM_E_STATE);
+    g.handle_offset = first - 1u;
+    return done(TAPISIM_OK);
 }
 
 SIM_EXPORT int tapisim_configure_lines(DWORD num_lines, DWORD addresses_per_line, DWORD max_api_version)
 {
     if (num_lines < 1 || num_lines > 4096 || addresses_per_line < 1 || addresses_per_line > 256 ||
-        !known_version(max_api_version))
+        !sim_known_version(max_api_version))
         return TAPISIM_E_INVAL;
     sim_lock();
     if (sim_any_app())
@@ -171,7 +177,6 @@ SIM_EXPORT int tapisim_add_agent(LPCWSTR agent_id, LPCWSTR pin)
     a->state = LINEAGENTSTATEEX_READY;
     a->next = 0;
     a->period_s = 1800;
-    a->reset_ms = g.model_ms;
     g.agents[g.nagents++] = a;
     return done(TAPISIM_OK);
 }
@@ -192,6 +197,7 @@ SIM_EXPORT int tapisim_add_group(const GUID *group_id, LPCWSTR name)
     }
     gr->id = *group_id;
     g.groups[g.ngroups++] = gr;
+    sim_emit_group(LINEGROUPSTATUS_NEWGROUP);
     return done(TAPISIM_OK);
 }
 
@@ -223,6 +229,7 @@ SIM_EXPORT int tapisim_add_queue(const GUID *group_id, DWORD queue_id, LPCWSTR n
     q->period_s = 1800;
     gr->queues[gr->nqueues++] = g.nqueues;
     g.queues[g.nqueues++] = q;
+    sim_emit_queue(q, LINEQUEUESTATUS_NEWQUEUE);
     return done(TAPISIM_OK);
 }
 
@@ -253,6 +260,20 @@ SIM_EXPORT int tapisim_offer_call(HAGENTSESSION session, DWORD wait_ms, DWORD ta
     if (!s)
         return done(TAPISIM_E_NOTFOUND);
     int rc = sim_offer(s, g.model_ms, wait_ms, talk_ms, wrapup_ms, 0);
+    sim_touch();
+    return done(rc);
+}
+
+SIM_EXPORT int tapisim_non_acd_call(HAGENT agent, int outgoing, DWORD talk_ms)
+{
+    if (outgoing != 0 && outgoing != 1)
+        return TAPISIM_E_INVAL;
+    sim_lock();
+    sim_touch();
+    size_t idx;
+    if (!sim_agent_get(agent, &idx))
+        return done(TAPISIM_E_NOTFOUND);
+    int rc = sim_non_acd_call(idx, outgoing, talk_ms);
     sim_touch();
     return done(rc);
 }
@@ -303,6 +324,7 @@ SIM_EXPORT int tapisim_close_line(DWORD device_id)
         sim_line *l = g.lines.slots[i];
         if (!l || l->device != device_id)
             continue;
+        sim_proxy_status(l, LINEPROXYSTATUS_CLOSE);
         sim_app *a = sim_app_get(l->app);
         if (a) {
             sim_suppress_line(a, l->handle);

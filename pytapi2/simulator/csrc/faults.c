@@ -10,13 +10,14 @@
 
 #include "sim.h"
 
-static const char *const names[FN_COUNT] = {
-    "lineInitializeExW", "lineShutdown", "lineNegotiateAPIVersion", "lineOpenW",
-    "lineClose", "lineGetMessage", "lineCreateAgentW", "lineCreateAgentSessionW",
-    "lineGetAgentSessionList", "lineGetAgentSessionInfo", "lineSetAgentSessionState",
-    "lineGetAgentInfo", "lineSetAgentMeasurementPeriod", "lineSetAgentStateEx",
-    "lineGetAgentCapsW", "lineGetGroupListW", "lineGetQueueListW", "lineGetQueueInfo",
-    "lineSetQueueMeasurementPeriod",
+/* Name and kind of every TAPI function, from the generated table. */
+static const struct {
+    const char *name;
+    int asynchronous, varsize;
+} functions[FN_COUNT] = {
+#define SIM_FN(name, asynchronous, varsize) {#name, asynchronous, varsize},
+#include "tapi_fn_table.h"
+#undef SIM_FN
 };
 
 int sim_fault_index(const char *name)
@@ -24,30 +25,19 @@ int sim_fault_index(const char *name)
     if (!name)
         return -1;
     for (int i = 0; i < FN_COUNT; i++)
-        if (strcmp(name, names[i]) == 0)
+        if (strcmp(name, functions[i].name) == 0)
             return i;
     return -1;
 }
 
 int sim_fault_is_async(int fn)
 {
-    return fn >= FN_lineCreateAgentW;
+    return functions[fn].asynchronous;
 }
 
 int sim_fault_is_varsize(int fn)
 {
-    switch (fn) {
-    case FN_lineGetAgentSessionList:
-    case FN_lineGetAgentSessionInfo:
-    case FN_lineGetAgentInfo:
-    case FN_lineGetAgentCapsW:
-    case FN_lineGetGroupListW:
-    case FN_lineGetQueueListW:
-    case FN_lineGetQueueInfo:
-        return 1;
-    default:
-        return 0;
-    }
+    return functions[fn].varsize;
 }
 
 sim_hit sim_fault_take(int fn)

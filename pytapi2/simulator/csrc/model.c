@@ -8,15 +8,16 @@
  *   BUSY_WRAPUP  -> READY | NOT_READY | ENDED
  *   ENDED        -> RELEASED only (ENDED is final otherwise)
  *   any state except RELEASED -> RELEASED; RELEASED is final.
- *   X -> X is an accepted no-op (no event).
+ *   X -> X is an accepted no-op (no event; a new next state alone: UPDATEINFO).
  * RELEASED (no TAPI 3 counterpart; decision): the switch released the session.
  * It is terminal like ENDED and freezes dwSessionDuration the same way, at the
  * first entry into ENDED or RELEASED.
  *
  * A call on a session: offered (session stays READY but is reserved) ->
  * answered (BUSY_ON_CALL) -> talk over (BUSY_WRAPUP, skipped when the wrap-up
- * time is 0) -> completed. Statistics are updated only when a call COMPLETES,
- * so every snapshot is self-consistent. On completion the session receives
+ * time is 0) -> completed. A completed call is added to the session's totals
+ * and the agent's window log; snapshots also count the call in progress from
+ * its answer (sim_session_stats / sim_agent_stats). On completion the session receives
  * LINE_AGENTSESSIONSTATUS(UPDATEINFO), its agent LINE_AGENTSTATUSEX(UPDATEINFO),
  * then it enters its next state (READY when the next state is 0 or not one of
  * READY / NOT_READY / ENDED / RELEASED).
@@ -36,6 +37,7 @@
  * events caused by a TAPI request are queued after that request's LINE_REPLY
  * (see sim_defer_begin / sim_defer_flush).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,20 +81,58 @@ int sim_transition_ok(DWORD from, DWORD to)
     }
 }
 
-/* ---- lookups ------------------------------------------------------------- */
+/* ---- versions ------------------------------------------------------------ */
+
+static const DWORD known_versions[] = {TAPI_VERSION1_0, TAPI_VERSION1_4, TAPI_VERSION2_0, TAPI_VERSION2_1,
+                                       TAPI_VERSION2_2, TAPI_VERSION3_0, TAPI_VERSION3_1};
+
+/* A version tapi-versioning.md defines (0x00020005 is not one). */
+int sim_known_version(DWORD v)
+{
+    for (size_t i = 0; i < sizeof known_versions / sizeof known_versions[0]; i++)
+        if (known_versions[i] == v)
+            return 1;
+    return 0;
+}
+
+DWORD sim_highest_known_version(DWORD low, DWORD high)
+{
+    DWORD best = 0;
+    for (size_t i = 0; i < sizeof known_versions / sizeof known_versions[0]; i++)
+        if (known_versions[i] >= low && known_versions[i] <= high)
+            best = known_versions[i];
+    return best;
+}
+
+/* ---- handles and lookups ------------------------------------------------- *
+ * HAGENT and HAGENTSESSION are the model index + 1 + g.handle_offset, modulo
+ * 2^32: no value is reserved (the pages reserve none; a proxy may hand out
+ * 0), so tests can move the first handle anywhere (tapisim_set_handle_base). */
+
+static size_t handle_index(DWORD h)
+{
+    return (size_t)(DWORD)(h - 1u - g.handle_offset);
+}
+
+HAGENT sim_agent_handle(size_t index)
+{
+    return (HAGENT)((DWORD)index + 1u + g.handle_offset);
+}
 
 sim_session *sim_session_get(HAGENTSESSION h)
 {
-    if (h == 0 || h > g.nsessions)
-        return NULL;
-    return g.sessions[h - 1];
+    size_t i = handle_index(h);
+    return i < g.nsessions ? g.sessions[i] : NULL;
 }
 
-sim_agent *sim_agent_get(HAGENT h)
+sim_agent *sim_agent_get(HAGENT h, size_t *index)
 {
-    if (h == 0 || h > g.nagents || !g.agents[h - 1]->created)
+    size_t i = handle_index(h);
+    if (i >= g.nagents || !g.agents[i]->created)
         return NULL;
-    return g.agents[h - 1];
+    if (index)
+        *index = i;
+    return g.agents[i];
 }
 
 sim_group *sim_group_find(const GUID *id, size_t *index)
@@ -143,7 +183,7 @@ static void emit_now(DWORD msgid, DWORD device, DWORD_PTR p1, DWORD_PTR p2, DWOR
 {
     for (size_t i = 0; i < g.lines.cap; i++) {
         sim_line *l = g.lines.slots[i];
-        if (!l || l->device != device || l->version < TAPI_VERSION2_2)
+        if (!l || (device != SIM_ALL_DEVICES && l->device != device) || l->version < TAPI_VERSION2_2)
             continue;
         sim_app *a = sim_app_get(l->app);
         if (a)
@@ -184,7 +224,41 @@ void sim_emit_agent(size_t agent, DWORD status, DWORD p3)
 {
     sim_agent *a = g.agents[agent];
     if (a->created)
-        emit(LINE_AGENTSTATUSEX, a->device, (DWORD_PTR)(agent + 1), status, p3);
+        emit(LINE_AGENTSTATUSEX, a->device, (DWORD_PTR)sim_agent_handle(agent), status, p3);
+}
+
+/* Queues and groups belong to the one simulated ACD, which every line device
+ * reaches: LINE_QUEUESTATUS / LINE_GROUPSTATUS go to every open line at
+ * TAPI_VERSION2_2 or later (line-queuestatus.md, line-groupstatus.md). */
+void sim_emit_queue(const sim_queue *q, DWORD status)
+{
+    emit(LINE_QUEUESTATUS, SIM_ALL_DEVICES, q->id, status, 0);
+}
+
+void sim_emit_group(DWORD status)
+{
+    emit(LINE_GROUPSTATUS, SIM_ALL_DEVICES, 0, status, 0);
+}
+
+/* line-proxystatus.md: an application's proxy handler opened (lineOpen with
+ * LINEOPENOPTION_PROXY) or closed on `l`'s device: one LINE_PROXYSTATUS per
+ * request type to every other open line of that device. The simulated ACD
+ * handler itself is open before any line, so it never "opens" and
+ * LINEPROXYSTATUS_ALLOPENFORACD is not sent (decision, tapisim.h). */
+void sim_proxy_status(const sim_line *l, DWORD status)
+{
+    for (DWORD type = 1; type < 32; type++) {
+        if (!(l->proxy_mask & (1u << type)))
+            continue;
+        for (size_t i = 0; i < g.lines.cap; i++) {
+            sim_line *o = g.lines.slots[i];
+            if (!o || o == l || o->device != l->device)
+                continue;
+            sim_app *a = sim_app_get(o->app);
+            if (a)
+                (void)sim_post(a, o->handle, LINE_PROXYSTATUS, o->cb, status, type, 0);
+        }
+    }
 }
 
 /* ---- state changes and calls ---------------------------------------------- */
@@ -223,10 +297,8 @@ static void complete_call(sim_session *s, int64_t talk, int64_t wrap)
     s->wait_ms += wait;
     if (wait > s->longest_wait_ms)
         s->longest_wait_ms = wait;
-    sim_agent *a = g.agents[s->agent];
-    a->calls++;
-    a->talk_ms += talk;
-    a->wrap_ms += wrap;
+    sim_done d = {g.model_ms, talk, wrap, DONE_ACD};
+    sim_agent_log(s->agent, &d);
     s->call.phase = PH_NONE;
     sim_emit_session(s, LINEAGENTSESSIONSTATUS_UPDATEINFO, 0);
     sim_emit_agent(s->agent, LINEAGENTSTATUSEX_UPDATEINFO, 0);
@@ -294,14 +366,22 @@ static void apply_state(sim_session *s, DWORD to)
     change_state(s, to);
 }
 
+/* 0 keeps the state / the next state (nf-tapi-linesetagentsessionstate.md
+ * says so for the state; the simulator reads the next state the same way).
+ * A change of the next state alone is reported as UPDATEINFO (it is part of
+ * LINEAGENTSESSIONINFO); no change, no message. */
 int sim_session_set_state(sim_session *s, DWORD state, DWORD next)
 {
     DWORD to = state ? state : s->state;
     if (!sim_transition_ok(s->state, to))
         return TAPISIM_E_STATE;
-    s->next = next;
+    int next_changed = next != 0 && next != s->next;
+    if (next)
+        s->next = next;
     if (to != s->state)
         apply_state(s, to);
+    else if (next_changed)
+        sim_emit_session(s, LINEAGENTSESSIONSTATUS_UPDATEINFO, 0);
     return 0;
 }
 
@@ -342,9 +422,52 @@ void sim_dispatch_group(size_t group)
     }
 }
 
+/* A non-ACD call (tapisim_non_acd_call): the agent is BUSYINCOMING or
+ * BUSYOUTGOING for the talk time, then back in the state it had (unless its
+ * state was changed meanwhile); the call then counts in LINEAGENTINFO's
+ * dwNumberOfIncomingCalls / dwNumberOfOutgoingCalls. Sessions are not
+ * involved: non-ACD calls are not ACD statistics. */
+int sim_non_acd_call(size_t agent, int outgoing, DWORD talk_ms)
+{
+    sim_agent *a = g.agents[agent];
+    DWORD busy = outgoing ? LINEAGENTSTATEEX_BUSYOUTGOING : LINEAGENTSTATEEX_BUSYINCOMING;
+    if (a->state == LINEAGENTSTATEEX_BUSYINCOMING || a->state == LINEAGENTSTATEEX_BUSYOUTGOING)
+        return TAPISIM_E_STATE;
+    sim_event ev = {0};
+    ev.t = g.model_ms + talk_ms;
+    ev.kind = EV_NONACD_END;
+    ev.agent = agent;
+    ev.a = a->state;
+    ev.b = busy;
+    ev.ref = (uint64_t)g.model_ms;
+    int rc = sim_schedule(&ev);
+    if (rc)
+        return rc;
+    a->state = busy;
+    sim_emit_agent(agent, LINEAGENTSTATUSEX_STATE, busy);
+    return 0;
+}
+
+static void non_acd_end(const sim_event *ev)
+{
+    if (ev->agent >= g.nagents)
+        return;
+    sim_agent *a = g.agents[ev->agent];
+    sim_done d = {g.model_ms, g.model_ms - (int64_t)ev->ref, 0,
+                  ev->b == LINEAGENTSTATEEX_BUSYOUTGOING ? DONE_OUTGOING : DONE_INCOMING};
+    sim_agent_log(ev->agent, &d);
+    if (a->state == ev->b) {
+        a->state = ev->a;
+        sim_emit_agent(ev->agent, LINEAGENTSTATUSEX_STATE, a->state);
+    }
+    sim_emit_agent(ev->agent, LINEAGENTSTATUSEX_UPDATEINFO, 0);
+}
+
 void sim_event_fire(const sim_event *ev)
 {
-    sim_session *s = ev->session ? sim_session_get(ev->session) : NULL;
+    int about_session = ev->kind == EV_ANSWER || ev->kind == EV_TALK_END || ev->kind == EV_WRAP_END ||
+                        ev->kind == EV_SCHED_STATE; /* 0 is a valid handle: ask the kind */
+    sim_session *s = about_session ? sim_session_get(ev->session) : NULL;
     int live = s && s->call.id == ev->ref;
     switch (ev->kind) {
     case EV_ANSWER:
@@ -374,6 +497,9 @@ void sim_event_fire(const sim_event *ev)
     case EV_ABANDON:
         sim_traffic_abandon(ev->group, ev->ref);
         break;
+    case EV_NONACD_END:
+        non_acd_end(ev);
+        break;
     default:
         break;
     }
@@ -390,7 +516,7 @@ int sim_session_create(size_t agent, size_t group, DWORD address, DWORD device, 
     sim_session *s = calloc(1, sizeof *s);
     if (!s)
         return TAPISIM_E_NOMEM;
-    s->handle = (HAGENTSESSION)(g.nsessions + 1);
+    s->handle = (HAGENTSESSION)sim_agent_handle(g.nsessions); /* same numbering scheme */
     s->agent = agent;
     s->group = group;
     s->address = address;
@@ -415,12 +541,178 @@ int64_t sim_session_duration_ms(const sim_session *s)
     return d < 0 ? 0 : d; /* the clock may have been set back before the start */
 }
 
+/* ---- statistics of the moment ------------------------------------------------
+ * A call counts from its answer (ns-tapi-lineagentsessioninfo.md counts the
+ * "seconds spent talking ... during this agent session"): a snapshot taken
+ * during a call includes it, with its talk / wrap-up time so far and its
+ * time to answer, so occupancy and idle time are right during long calls.
+ * A ringing call is not handled yet and does not count. */
+
+/* The call in progress on `s` (answered), as a completed call would count. */
+static int call_so_far(const sim_session *s, int64_t *talk, int64_t *wrap, int64_t *wait)
+{
+    if (s->call.phase != PH_TALK && s->call.phase != PH_WRAP)
+        return 0;
+    *wait = s->call.answered_ms - s->call.offered_ms;
+    if (*wait < 0)
+        *wait = 0;
+    if (s->call.phase == PH_TALK) {
+        *talk = g.model_ms - s->call.answered_ms;
+        *wrap = 0;
+    } else {
+        *talk = s->call.talk_ms;
+        *wrap = g.model_ms - s->call.wrap_start_ms;
+    }
+    return 1;
+}
+
+void sim_session_stats(const sim_session *s, sim_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->calls = s->calls;
+    out->talk_ms = s->talk_ms;
+    out->wrap_ms = s->wrap_ms;
+    out->wait_ms = s->wait_ms;
+    out->longest_wait_ms = s->longest_wait_ms;
+    int64_t talk, wrap, wait;
+    if (call_so_far(s, &talk, &wrap, &wait)) {
+        out->calls++;
+        out->talk_ms += talk;
+        out->wrap_ms += wrap;
+        out->wait_ms += wait;
+        if (wait > out->longest_wait_ms)
+            out->longest_wait_ms = wait;
+    }
+}
+
+static int64_t window_start(DWORD period_s)
+{
+    return g.model_ms - (int64_t)period_s * 1000;
+}
+
+/* Keep only what ended inside the window (ns-tapi-lineagentinfo.md:
+ * "dwMeasurementPeriod indicates if this value referenced the calls handled
+ * in the last hour, day, or month"); a later, longer period cannot bring
+ * back what was dropped (documented in tapisim.h). */
+void sim_agent_log(size_t agent, const sim_done *d)
+{
+    sim_agent *a = g.agents[agent];
+    int64_t ws = window_start(a->period_s);
+    size_t keep = 0;
+    while (keep < a->nlog && a->log[keep].end_ms <= ws)
+        keep++;
+    if (keep) {
+        memmove(a->log, a->log + keep, (a->nlog - keep) * sizeof *a->log);
+        a->nlog -= keep;
+    }
+    if (sim_grow((void **)&a->log, &a->caplog, a->nlog + 1, sizeof *a->log) == 0)
+        a->log[a->nlog++] = *d; /* out of memory: the call is not counted (documented limit) */
+}
+
+static int cmp_start(const void *x, const void *y)
+{
+    const int64_t *a = x, *b = y;
+    return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+/* Over the agent's window: calls completed in it plus the ones in progress;
+ * active_ms is the time at least one of its sessions was active (not yet
+ * ENDED / RELEASED) within the window, the "agent hour" of cyOverallCallRate. */
+void sim_agent_stats(size_t agent, sim_stats *out)
+{
+    const sim_agent *a = g.agents[agent];
+    int64_t ws = window_start(a->period_s), now = g.model_ms;
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < a->nlog; i++) {
+        const sim_done *d = &a->log[i];
+        if (d->end_ms <= ws)
+            continue;
+        if (d->kind == DONE_INCOMING)
+            out->incoming++;
+        else if (d->kind == DONE_OUTGOING)
+            out->outgoing++;
+        else {
+            out->calls++;
+            out->talk_ms += d->talk_ms;
+            out->wrap_ms += d->wrap_ms;
+        }
+    }
+    int64_t(*spans)[2] = a->nsessions ? malloc(a->nsessions * sizeof *spans) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < a->nsessions; i++) {
+        const sim_session *s = sim_session_get(a->sessions[i]);
+        int64_t talk, wrap, wait;
+        if (call_so_far(s, &talk, &wrap, &wait)) {
+            out->calls++;
+            out->talk_ms += talk;
+            out->wrap_ms += wrap;
+        }
+        int64_t from = s->start_ms > ws ? s->start_ms : ws;
+        int64_t to = terminal(s->state) ? s->end_ms : now;
+        if (spans && to > from) {
+            spans[n][0] = from;
+            spans[n][1] = to;
+            n++;
+        }
+    }
+    if (spans) { /* out of memory: active time 0, so the rate reads 0 (documented limit) */
+        qsort(spans, n, sizeof *spans, cmp_start);
+        int64_t end = INT64_MIN;
+        for (size_t i = 0; i < n; i++) {
+            int64_t from = spans[i][0] > end ? spans[i][0] : end;
+            if (spans[i][1] > from)
+                out->active_ms += spans[i][1] - from;
+            if (spans[i][1] > end)
+                end = spans[i][1];
+        }
+        free(spans);
+    }
+}
+
+void sim_queue_log(sim_queue *q, int kind, int64_t wait_ms)
+{
+    int64_t ws = window_start(q->period_s);
+    size_t keep = 0;
+    while (keep < q->nlog && q->log[keep].t <= ws)
+        keep++;
+    if (keep) {
+        memmove(q->log, q->log + keep, (q->nlog - keep) * sizeof *q->log);
+        q->nlog -= keep;
+    }
+    if (kind != QEV_ARRIVED && wait_ms > q->longest_ever_ms)
+        q->longest_ever_ms = wait_ms;
+    if (sim_grow((void **)&q->log, &q->caplog, q->nlog + 1, sizeof *q->log) == 0)
+        q->log[q->nlog++] = (sim_qev){g.model_ms, wait_ms, kind};
+}
+
+/* Over the queue's window: calls queued, abandoned, and the waits of the calls
+ * that left the queue (answered or abandoned) for dwAverageWaitTime. */
+void sim_queue_stats(const sim_queue *q, sim_qstats *out)
+{
+    int64_t ws = window_start(q->period_s);
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < q->nlog; i++) {
+        const sim_qev *e = &q->log[i];
+        if (e->t <= ws)
+            continue;
+        if (e->kind == QEV_ARRIVED) {
+            out->queued++;
+            continue;
+        }
+        if (e->kind == QEV_ABANDONED)
+            out->abandoned++;
+        out->left++;
+        out->wait_sum_ms += e->wait_ms;
+    }
+}
+
 void sim_free_model(void)
 {
     for (size_t i = 0; i < g.nagents; i++) {
         free(g.agents[i]->id);
         free(g.agents[i]->pin);
         free(g.agents[i]->sessions);
+        free(g.agents[i]->log);
         free(g.agents[i]);
     }
     for (size_t i = 0; i < g.ngroups; i++) {
@@ -436,6 +728,7 @@ void sim_free_model(void)
     }
     for (size_t i = 0; i < g.nqueues; i++) {
         free(g.queues[i]->name);
+        free(g.queues[i]->log);
         free(g.queues[i]);
     }
     for (size_t i = 0; i < g.nsessions; i++)

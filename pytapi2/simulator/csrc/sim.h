@@ -11,7 +11,8 @@
  *   messages.c per-app message queues, pending replies, the message signal
  *   faults.c   injected faults (tapisim_inject_fault)
  *   varsize.c  writers of the variable-size TAPI structures
- *   tapi_api.c the exported TAPI functions
+ *   tapi_api.c the exported synchronous TAPI functions
+ *   tapi_async.c the exported asynchronous TAPI functions (one shared prologue)
  *   control.c  the exported tapisim_* control API
  *
  * Threading: ONE mutex (g.mu) protects the whole model. Every exported
@@ -120,6 +121,7 @@ typedef struct sim_line {
     DWORD version;
     DWORD privileges;
     DWORD_PTR cb;
+    DWORD proxy_mask;       /* LINEOPENOPTION_PROXY: bit 1 << LINEPROXYREQUEST_ type served */
 } sim_line;
 
 /* ---- model ---------------------------------------------------------------- */
@@ -150,16 +152,32 @@ typedef struct sim_session {
     sim_call call;
 } sim_session;
 
+/* One completed call in an agent's measurement window (LINEAGENTINFO). */
+enum { DONE_ACD = 0, DONE_INCOMING, DONE_OUTGOING };
+typedef struct sim_done {
+    int64_t end_ms;
+    int64_t talk_ms, wrap_ms;
+    int kind;               /* DONE_* */
+} sim_done;
+
+/* Statistics of the moment: a session's, or an agent's over its window. */
+typedef struct sim_stats {
+    DWORD calls;            /* ACD calls, the one in progress (answered) included */
+    DWORD incoming, outgoing; /* non-ACD calls (agents only) */
+    int64_t talk_ms, wrap_ms, wait_ms, longest_wait_ms;
+    int64_t active_ms;      /* agents: time in at least one active session, in the window */
+} sim_stats;
+
 typedef struct sim_agent {
     WCHAR *id;
     WCHAR *pin;             /* NULL: no PIN */
     int created;            /* lineCreateAgentW issued its HAGENT */
+    int authenticated;      /* a lineCreateAgentW proved the PIN (or the OS login did) */
     DWORD device;           /* device it was created on (event routing) */
     DWORD state, next;      /* LINEAGENTSTATEEX_ */
-    DWORD period_s;
-    int64_t reset_ms;
-    DWORD calls;
-    int64_t talk_ms, wrap_ms;
+    DWORD period_s;         /* measurement window, seconds */
+    sim_done *log;          /* completed calls still in the window, oldest first */
+    size_t nlog, caplog;
     HAGENTSESSION *sessions;
     size_t nsessions, capsessions;
 } sim_agent;
@@ -171,14 +189,28 @@ typedef struct sim_wait {
     DWORD talk_ms, wrapup_ms, ring_ms;
 } sim_wait;
 
+/* One queue happening in its measurement window (LINEQUEUEINFO). */
+enum { QEV_ARRIVED = 1, QEV_ANSWERED, QEV_ABANDONED };
+typedef struct sim_qev {
+    int64_t t;
+    int64_t wait_ms;        /* ANSWERED / ABANDONED: time spent in the queue */
+    int kind;
+} sim_qev;
+
+typedef struct sim_qstats {
+    DWORD queued, abandoned, left;
+    int64_t wait_sum_ms;
+} sim_qstats;
+
 typedef struct sim_queue {
     DWORD id;
     WCHAR *name;
     size_t group;
-    DWORD period_s;
-    DWORD total_queued, current, abandoned;
-    int64_t longest_ever_ms, wait_sum_ms;
-    DWORD wait_count;
+    DWORD period_s;         /* measurement window, seconds */
+    DWORD current;
+    int64_t longest_ever_ms; /* "longest time any call has waited": never reset */
+    sim_qev *log;           /* happenings still in the window, oldest first */
+    size_t nlog, caplog;
 } sim_queue;
 
 typedef struct sim_group {
@@ -194,7 +226,7 @@ typedef struct sim_group {
 } sim_group;
 
 /* ---- timed events ------------------------------------------------------- */
-enum { EV_ANSWER = 1, EV_TALK_END, EV_WRAP_END, EV_SCHED_STATE, EV_ARRIVAL, EV_ABANDON };
+enum { EV_ANSWER = 1, EV_TALK_END, EV_WRAP_END, EV_SCHED_STATE, EV_ARRIVAL, EV_ABANDON, EV_NONACD_END };
 
 typedef struct sim_event {
     int64_t t;
@@ -202,18 +234,19 @@ typedef struct sim_event {
     int kind;
     HAGENTSESSION session;
     size_t group;
+    size_t agent;           /* EV_NONACD_END: agent index */
     uint64_t ref;
     DWORD a, b;
 } sim_event;
 
 /* ---- faults ------------------------------------------------------------- */
+/* FN_<name>: one per TAPI function, from the generated table (the list
+ * exists once: include/tapi_functions.h; see tools/gen_fn_table.py). */
 enum {
-    FN_lineInitializeExW, FN_lineShutdown, FN_lineNegotiateAPIVersion, FN_lineOpenW,
-    FN_lineClose, FN_lineGetMessage, FN_lineCreateAgentW, FN_lineCreateAgentSessionW,
-    FN_lineGetAgentSessionList, FN_lineGetAgentSessionInfo, FN_lineSetAgentSessionState,
-    FN_lineGetAgentInfo, FN_lineSetAgentMeasurementPeriod, FN_lineSetAgentStateEx,
-    FN_lineGetAgentCapsW, FN_lineGetGroupListW, FN_lineGetQueueListW, FN_lineGetQueueInfo,
-    FN_lineSetQueueMeasurementPeriod, FN_COUNT
+#define SIM_FN(name, asynchronous, varsize) FN_##name,
+#include "tapi_fn_table.h"
+#undef SIM_FN
+    FN_COUNT
 };
 
 typedef struct sim_fault {
@@ -273,6 +306,7 @@ typedef struct sim_state {
     sim_queue **queues; size_t nqueues, capqueues;
     sim_session **sessions; size_t nsessions, capsessions;
     uint64_t call_seq;
+    DWORD handle_offset;        /* HAGENT / HAGENTSESSION = index + 1 + offset (mod 2^32) */
 
     /* faults */
     sim_fault_list faults[FN_COUNT];
@@ -311,10 +345,17 @@ void sim_timer_stop_locked(void);      /* called with the lock held; joins (unlo
 int64_t sim_floordiv(int64_t a, int64_t b);
 
 /* model.c */
+/* LINEDEVCAPS.dwMediaModes of every simulated line (a voice ACD). */
+#define SIM_MEDIA_MODES (LINEMEDIAMODE_UNKNOWN | LINEMEDIAMODE_INTERACTIVEVOICE | LINEMEDIAMODE_AUTOMATEDVOICE)
+/* Messages for every open line of every device (ACD-wide changes). */
+#define SIM_ALL_DEVICES 0xFFFFFFFFu
+int sim_known_version(DWORD v);
+DWORD sim_highest_known_version(DWORD low, DWORD high); /* 0: none in [low, high] */
+HAGENT sim_agent_handle(size_t index);
 int sim_valid_session_state(DWORD s);
 int sim_transition_ok(DWORD from, DWORD to);
 sim_session *sim_session_get(HAGENTSESSION h);
-sim_agent *sim_agent_get(HAGENT h);
+sim_agent *sim_agent_get(HAGENT h, size_t *index); /* a created agent, or NULL */
 sim_group *sim_group_find(const GUID *id, size_t *index);
 sim_queue *sim_queue_find(DWORD id, size_t *index);
 sim_agent *sim_agent_find(LPCWSTR id, size_t *index);
@@ -326,8 +367,17 @@ void sim_defer_begin(void);
 void sim_defer_flush(void);
 void sim_emit_session(const sim_session *s, DWORD status, DWORD p3);
 void sim_emit_agent(size_t agent, DWORD status, DWORD p3);
+void sim_emit_queue(const sim_queue *q, DWORD status);
+void sim_emit_group(DWORD status);
+void sim_proxy_status(const sim_line *l, DWORD status);
+int sim_non_acd_call(size_t agent, int outgoing, DWORD talk_ms);
 int sim_session_create(size_t agent, size_t group, DWORD address, DWORD device, HAGENTSESSION *out);
 int64_t sim_session_duration_ms(const sim_session *s);
+void sim_session_stats(const sim_session *s, sim_stats *out);
+void sim_agent_stats(size_t agent, sim_stats *out);
+void sim_agent_log(size_t agent, const sim_done *d);
+void sim_queue_log(sim_queue *q, int kind, int64_t wait_ms);
+void sim_queue_stats(const sim_queue *q, sim_qstats *out);
 void sim_free_model(void);
 
 /* traffic.c */
@@ -361,7 +411,7 @@ void sim_faults_clear(void);
 /* varsize.c */
 int vs_session_list(const sim_agent *a, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
 int vs_session_info(const sim_session *s, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
-int vs_agent_info(const sim_agent *a, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
+int vs_agent_info(size_t agent, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
 int vs_agent_caps(DWORD version, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
 int vs_group_list(DWORD total, DWORD inflate, unsigned char **out, size_t *len);
 int vs_queue_list(const sim_group *gr, DWORD total, DWORD inflate, unsigned char **out, size_t *len);

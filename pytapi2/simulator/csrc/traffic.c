@@ -9,8 +9,9 @@
  * group takes it (sim_dispatch_group), and abandons after patience_s
  * (0 = never) if still waiting. A call that was offered to a session which
  * then left READY during the ring is lost (not counted as abandoned).
- * Queue statistics: dwAverageWaitTime / dwLongestEverWaitTime cover every call
- * that left the queue (taken by an agent or abandoned).
+ * Queue statistics (model.c, sim_queue_stats): over the queue's measurement
+ * window, dwAverageWaitTime covers every call that left the queue (taken by
+ * an agent or abandoned); dwLongestEverWaitTime every call ever.
  *
  * Random numbers: xoshiro256** seeded through splitmix64. The few elementary
  * functions needed (ln, exp, sqrt) are computed here rather than taken from
@@ -195,12 +196,8 @@ static void left_queue(sim_group *gr, const sim_wait *w, int abandoned)
     int64_t wait = g.model_ms - w->arrival_ms;
     if (q->current)
         q->current--;
-    if (abandoned)
-        q->abandoned++;
-    q->wait_sum_ms += wait;
-    q->wait_count++;
-    if (wait > q->longest_ever_ms)
-        q->longest_ever_ms = wait;
+    sim_queue_log(q, abandoned ? QEV_ABANDONED : QEV_ANSWERED, wait);
+    sim_emit_queue(q, LINEQUEUESTATUS_UPDATEINFO);
 }
 
 void sim_traffic_arrival(size_t group, uint64_t gen)
@@ -221,8 +218,9 @@ void sim_traffic_arrival(size_t group, uint64_t gen)
         *tail = w;
         sim_queue *q = first_queue(gr);
         if (q) {
-            q->total_queued++;
             q->current++;
+            sim_queue_log(q, QEV_ARRIVED, 0);
+            sim_emit_queue(q, LINEQUEUESTATUS_UPDATEINFO);
         }
         if (gr->traffic.patience_s > 0.0) {
             sim_event ev = {0};

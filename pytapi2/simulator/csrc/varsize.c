@@ -5,9 +5,11 @@
  * dwTotalSize (checked against the fixed size synchronously, before these run:
  * LINEERR_STRUCTURETOOSMALL). The writer always produces the fixed part with
  * dwNeededSize = the full size; the variable part (lists, NUL-terminated
- * UTF-16 strings, offsets from the start of the structure, every item 4-byte
- * aligned) only if it fits entirely, otherwise dwNumEntries / dwListSize /
- * sizes / offsets are 0 and dwUsedSize is the fixed size.
+ * UTF-16 strings, offsets from the start of the structure) only if it fits
+ * entirely, otherwise dwNumEntries / dwListSize /
+ * sizes / offsets are 0 and dwUsedSize is the fixed size. Variable parts are
+ * contiguous (memory-allocation.md): strings follow each other without
+ * padding, so dwNeededSize counts no byte that is not data.
  *
  * The result is a private buffer of exactly dwUsedSize bytes; the reply
  * copies it over the caller's memory at delivery, so bytes beyond dwUsedSize
@@ -85,7 +87,7 @@ int vs_session_list(const sim_agent *a, DWORD total, DWORD inflate, unsigned cha
             LINEAGENTSESSIONENTRY e;
             memset(&e, 0, sizeof e);
             e.hAgentSession = s->handle;
-            e.hAgent = (HAGENT)(s->agent + 1);
+            e.hAgent = sim_agent_handle(s->agent);
             e.GroupID = g.groups[s->group]->id;
             e.dwWorkingAddressID = s->address;
             memcpy(buf + fixed + i * sizeof e, &e, sizeof e);
@@ -102,11 +104,13 @@ int vs_session_info(const sim_session *s, DWORD total, DWORD inflate, unsigned c
     if (buf) {
         LINEAGENTSESSIONINFO i;
         memcpy(&i, buf, fixed);
-        DWORD calls = s->calls;
+        sim_stats st;
+        sim_session_stats(s, &st);
+        DWORD calls = st.calls;
         DWORD dur = clamp32(sim_session_duration_ms(s) / 1000);
-        DWORD talk = clamp32(s->talk_ms / 1000), wrap = clamp32(s->wrap_ms / 1000);
-        DWORD call = clamp32((s->talk_ms + s->wrap_ms) / 1000);
-        DWORD wait = clamp32(s->wait_ms / 1000);
+        DWORD talk = clamp32(st.talk_ms / 1000), wrap = clamp32(st.wrap_ms / 1000);
+        DWORD call = clamp32((st.talk_ms + st.wrap_ms) / 1000);
+        DWORD wait = clamp32(st.wait_ms / 1000);
         i.dwAgentSessionState = s->state;
         i.dwNextAgentSessionState = s->next;
         i.dateSessionStartTime = sim_date_from_ms(s->start_ms);
@@ -120,33 +124,36 @@ int vs_session_info(const sim_session *s, DWORD total, DWORD inflate, unsigned c
         i.dwAverageWrapUpTime = calls ? wrap / calls : 0;
         /* ACD calls per hour of session duration, CURRENCY (x 10000). */
         i.cyACDCallRate = dur ? (CURRENCY)((uint64_t)calls * 36000000u / dur) : 0;
-        i.dwLongestTimeToAnswer = clamp32(s->longest_wait_ms / 1000);
+        i.dwLongestTimeToAnswer = clamp32(st.longest_wait_ms / 1000);
         i.dwAverageTimeToAnswer = calls ? wait / calls : 0;
         memcpy(buf, &i, fixed);
     }
     return finish(buf, used, out, len);
 }
 
-int vs_agent_info(const sim_agent *a, DWORD total, DWORD inflate, unsigned char **out, size_t *len)
+int vs_agent_info(size_t agent, DWORD total, DWORD inflate, unsigned char **out, size_t *len)
 {
     size_t fixed = sizeof(LINEAGENTINFO), used;
     int fits;
     unsigned char *buf = begin(fixed, fixed, total, inflate, &fits, &used);
     if (buf) {
+        const sim_agent *a = g.agents[agent];
         LINEAGENTINFO i;
         memcpy(&i, buf, fixed);
-        int64_t span = g.model_ms - a->reset_ms;
-        DWORD secs = clamp32(span / 1000);
+        sim_stats st;
+        sim_agent_stats(agent, &st);
+        DWORD secs = clamp32(st.active_ms / 1000);
         i.dwAgentState = a->state;
         i.dwNextAgentState = a->next;
         i.dwMeasurementPeriod = a->period_s;
-        i.cyOverallCallRate = secs ? (CURRENCY)((uint64_t)a->calls * 36000000u / secs) : 0;
-        i.dwNumberOfACDCalls = a->calls;
-        i.dwNumberOfIncomingCalls = 0;
-        i.dwNumberOfOutgoingCalls = 0;
-        i.dwTotalACDTalkTime = clamp32(a->talk_ms / 1000);
-        i.dwTotalACDCallTime = clamp32((a->talk_ms + a->wrap_ms) / 1000);
-        i.dwTotalACDWrapUpTime = clamp32(a->wrap_ms / 1000);
+        /* calls per agent hour: per hour in at least one active session */
+        i.cyOverallCallRate = secs ? (CURRENCY)((uint64_t)st.calls * 36000000u / secs) : 0;
+        i.dwNumberOfACDCalls = st.calls;
+        i.dwNumberOfIncomingCalls = st.incoming;
+        i.dwNumberOfOutgoingCalls = st.outgoing;
+        i.dwTotalACDTalkTime = clamp32(st.talk_ms / 1000);
+        i.dwTotalACDCallTime = clamp32((st.talk_ms + st.wrap_ms) / 1000);
+        i.dwTotalACDWrapUpTime = clamp32(st.wrap_ms / 1000);
         memcpy(buf, &i, fixed);
     }
     return finish(buf, used, out, len);
@@ -173,14 +180,21 @@ int vs_agent_caps(DWORD version, DWORD total, DWORD inflate, unsigned char **out
         LINEAGENTCAPS c;
         memset(&c, 0, sizeof c);
         memcpy(&c, buf, 12);
-        c.dwCapsVersion = version < g.max_version ? version : g.max_version;
-        c.dwFeatures = LINEAGENTFEATURE_SETAGENTSTATE;
-        c.dwStates = c.dwNextStates = LINEAGENTSTATEEX_NOTREADY | LINEAGENTSTATEEX_READY |
-                                      LINEAGENTSTATEEX_BUSYACD | LINEAGENTSTATEEX_BUSYINCOMING |
-                                      LINEAGENTSTATEEX_BUSYOUTGOING | LINEAGENTSTATEEX_UNKNOWN |
-                                      LINEAGENTSTATEEX_RELEASED;
-        c.dwMaxNumGroupEntries = 1;
-        c.dwAgentStatusMessages = LINEAGENTSTATUSEX_NEWAGENT | LINEAGENTSTATUSEX_STATE | LINEAGENTSTATUSEX_UPDATEINFO;
+        /* ns-tapi-lineagentcaps.md: dwFeatures are LINEAGENTFEATURE_ bits of
+         * the TAPI 2.0 agent functions (lineSetAgentState, lineSetAgentGroup,
+         * ...), none of which the simulator exports: 0. dwStates and
+         * dwNextStates are LINEAGENTSTATE_ values for lineSetAgentState: the
+         * counterparts of the LINEAGENTSTATEEX_ states it models (RELEASED has
+         * none). dwAgentStatusMessages are the LINEAGENTSTATUS_ bits of
+         * LINE_AGENTSTATUS, which it never sends: 0. dwMaxNumGroupEntries
+         * (lineSetAgentGroup's list) is 0 for the same reason. */
+        c.dwCapsVersion = version;
+        c.dwFeatures = 0;
+        c.dwStates = c.dwNextStates = LINEAGENTSTATE_NOTREADY | LINEAGENTSTATE_READY | LINEAGENTSTATE_BUSYACD |
+                                      LINEAGENTSTATE_BUSYINCOMING | LINEAGENTSTATE_BUSYOUTBOUND |
+                                      LINEAGENTSTATE_UNKNOWN;
+        c.dwMaxNumGroupEntries = 0;
+        c.dwAgentStatusMessages = 0;
         if (version >= TAPI_VERSION2_2)
             c.ProxyGUID = proxy_guid;
         if (fits) {
@@ -199,7 +213,7 @@ int vs_group_list(DWORD total, DWORD inflate, unsigned char **out, size_t *len)
     size_t list = g.ngroups * sizeof(LINEAGENTGROUPENTRY);
     size_t needed = fixed + list;
     for (size_t i = 0; i < g.ngroups; i++)
-        needed += ALIGN4(wbytes(g.groups[i]->name));
+        needed += wbytes(g.groups[i]->name);
     int fits;
     unsigned char *buf = begin(fixed, needed, total, inflate, &fits, &used);
     if (buf && fits) {
@@ -216,7 +230,7 @@ int vs_group_list(DWORD total, DWORD inflate, unsigned char **out, size_t *len)
             e.dwNameSize = (DWORD)wbytes(g.groups[i]->name);
             e.dwNameOffset = (DWORD)pos;
             memcpy(buf + pos, g.groups[i]->name, e.dwNameSize);
-            pos += ALIGN4(e.dwNameSize);
+            pos += e.dwNameSize;
             memcpy(buf + fixed + i * sizeof e, &e, sizeof e);
         }
     }
@@ -229,7 +243,7 @@ int vs_queue_list(const sim_group *gr, DWORD total, DWORD inflate, unsigned char
     size_t list = gr->nqueues * sizeof(LINEQUEUEENTRY);
     size_t needed = fixed + list;
     for (size_t i = 0; i < gr->nqueues; i++)
-        needed += ALIGN4(wbytes(g.queues[gr->queues[i]]->name));
+        needed += wbytes(g.queues[gr->queues[i]]->name);
     int fits;
     unsigned char *buf = begin(fixed, needed, total, inflate, &fits, &used);
     if (buf && fits) {
@@ -247,7 +261,7 @@ int vs_queue_list(const sim_group *gr, DWORD total, DWORD inflate, unsigned char
             e.dwNameSize = (DWORD)wbytes(q->name);
             e.dwNameOffset = (DWORD)pos;
             memcpy(buf + pos, q->name, e.dwNameSize);
-            pos += ALIGN4(e.dwNameSize);
+            pos += e.dwNameSize;
             memcpy(buf + fixed + i * sizeof e, &e, sizeof e);
         }
     }
@@ -264,16 +278,18 @@ int vs_queue_info(const sim_queue *q, DWORD total, DWORD inflate, unsigned char 
         memcpy(&i, buf, fixed);
         const sim_group *gr = g.groups[q->group];
         int first = gr->nqueues && g.queues[gr->queues[0]] == q;
+        sim_qstats st;
+        sim_queue_stats(q, &st);
         i.dwMeasurementPeriod = q->period_s;
-        i.dwTotalCallsQueued = q->total_queued;
+        i.dwTotalCallsQueued = st.queued;
         i.dwCurrentCallsQueued = q->current;
-        i.dwTotalCallsAbandoned = q->abandoned;
+        i.dwTotalCallsAbandoned = st.abandoned;
         i.dwTotalCallsFlowedIn = 0;
         i.dwTotalCallsFlowedOut = 0;
         i.dwLongestEverWaitTime = clamp32(q->longest_ever_ms / 1000);
         i.dwCurrentLongestWaitTime =
             (first && gr->waiting) ? clamp32((g.model_ms - gr->waiting->arrival_ms) / 1000) : 0;
-        i.dwAverageWaitTime = q->wait_count ? clamp32(q->wait_sum_ms / 1000) / q->wait_count : 0;
+        i.dwAverageWaitTime = st.left ? clamp32(st.wait_sum_ms / 1000) / st.left : 0;
         i.dwFinalDisposition = 0;
         memcpy(buf, &i, fixed);
     }
