@@ -9,7 +9,9 @@
  * marker comments "synchronous" / "asynchronous" below.
  *
  * Synchronous: lineInitializeExW, lineShutdown, lineNegotiateAPIVersion,
- * lineOpenW, lineClose, lineGetMessage (0 or a negative LINEERR).
+ * lineOpenW, lineClose, lineGetMessage, and the agent handler's
+ * lineProxyMessage, lineProxyResponse, lineGetProxyStatus (0 or a negative
+ * LINEERR).
  * Asynchronous: every other function returns a positive request ID, or a
  * negative LINEERR; the result arrives later in LINE_REPLY, and the memory
  * passed in must stay valid until then.
@@ -21,6 +23,9 @@ LONG WINAPI lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDeviceID, DWORD d
 LONG WINAPI lineOpenW(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lphLine, DWORD dwAPIVersion, DWORD dwExtVersion, DWORD_PTR dwCallbackInstance, DWORD dwPrivileges, DWORD dwMediaModes, LPLINECALLPARAMS lpCallParams);
 LONG WINAPI lineClose(HLINE hLine);
 LONG WINAPI lineGetMessage(HLINEAPP hLineApp, LPLINEMESSAGE lpMessage, DWORD dwTimeout);
+LONG WINAPI lineProxyMessage(HLINE hLine, HCALL hCall, DWORD dwMsg, DWORD dwParam1, DWORD dwParam2, DWORD dwParam3);
+LONG WINAPI lineProxyResponse(HLINE hLine, LPLINEPROXYREQUEST lpProxyRequest, DWORD dwResult);
+LONG WINAPI lineGetProxyStatus(HLINEAPP hLineApp, DWORD dwDeviceID, DWORD dwAppAPIVersion, LPLINEPROXYREQUESTLIST lpLineProxyReqestList);
 /* asynchronous */
 LONG WINAPI lineCreateAgentW(HLINE hLine, LPWSTR lpszAgentID, LPWSTR lpszAgentPIN, LPHAGENT lphAgent);
 LONG WINAPI lineCreateAgentSessionW(HLINE hLine, HAGENT hAgent, LPWSTR lpszAgentPIN, DWORD dwWorkingAddressID, LPGUID lpGroupID, LPHAGENTSESSION lphAgentSession);

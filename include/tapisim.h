@@ -92,6 +92,12 @@ int tapisim_set_message_signal(HLINEAPP app, int enabled);
 int tapisim_pending_replies(HLINEAPP app, DWORD *count);
 int tapisim_session_count(DWORD *count);
 int tapisim_set_handle_base(DWORD first);
+/* Agent handlers (ACD proxies, proxy.c): with on = 0 the simulated ACD
+ * answers no agent request any more, so a request that no application
+ * handler (lineOpenW with LINEOPENOPTION_PROXY) serves fails at once with
+ * LINEERR_OPERATIONUNAVAIL, as on a system without an agent handler. 1 (the
+ * default, restored by tapisim_reset) lets it answer what no handler serves. */
+int tapisim_set_builtin_handler(int on);
 
 /* tapisim_non_acd_call: a non-ACD call of a created agent (outgoing 0 or 1):
  * the agent is BUSYINCOMING / BUSYOUTGOING for talk_ms, then back in its state
