@@ -322,13 +322,19 @@ class Line:
             return session
 
     def _find_agent_of(self, session: AgentSession) -> None:
-        """Fill ``session``'s agent from the session lists of this line's agents."""
+        """Fill ``session``'s agent from the session lists of this line's agents.
+        Runs from a property: a failed list (line closed, timeout) leaves the
+        agent unknown rather than raising there."""
         with self._objects_lock:
             agents = list(self._agents.values())
         for agent in agents:
             if session._agent is not None:
                 return
-            agent.list_sessions()
+            try:
+                agent.list_sessions()
+            except TapiError as exc:
+                log.debug("session %d: listing %r failed: %s", session.handle, agent, exc)
+                return
 
     # -- agents --------------------------------------------------------------------
     def create_agent(

@@ -100,3 +100,29 @@ def test_next_state_none_keeps_it(line: pytapi2.Line) -> None:
     info = session.info()
     assert (info.state, info.next_state) == (AgentSessionState.READY,
                                              AgentSessionState.NOT_READY)
+
+
+def test_an_unwritten_handle_keeps_its_memory(sim: Any, line: pytapi2.Line,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    """line-reply.md: the memory of a request stays valid until its reply. A
+    stray success reply that completes lineCreateAgentW before TAPI wrote the
+    handle leaves the pre-call marker there: pytapi2 returns it as given (no
+    value is reserved) but keeps the out-parameter alive until shutdown, since
+    the genuine reply (dropped here) could still write it."""
+    engine = line.app._engine
+    ids: list[int] = []
+    submit = engine.submit
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        request = submit(*args, **kwargs)
+        ids.append(request.id)
+        return request
+
+    monkeypatch.setattr(engine, "submit", spy)
+    line.create_agent("1002")
+    sim.inject_fault("lineCreateAgentW", Fault.DROP_REPLY)
+    sim.post_message(line.app.handle, 0, lib.LINE_REPLY, ids[-1] + 1, 0)
+    agent = line.create_agent("1001", pin="1234")
+    assert agent.handle == 0xFFFFFFFF
+    assert any("kept until shutdown" in r.getMessage() for r in caplog.records)

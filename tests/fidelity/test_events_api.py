@@ -83,3 +83,16 @@ def test_session_first_seen_in_an_event_knows_its_agent(sim: Any, app: pytapi2.T
     assert [s.handle for s in seen] == [theirs.handle, stranger.handle]
     assert seen[0].agent is mine
     assert seen[1].agent is None
+
+
+def test_agent_lookup_on_a_closed_line_gives_none(sim: Any, app: pytapi2.TapiApp,
+                                                  line: pytapi2.Line) -> None:
+    """The lookup behind session.agent is a TAPI request: on a closed line it
+    cannot run, and the property answers None instead of raising."""
+    line.create_agent("1002")
+    _events(app, object)
+    with pytapi2.TapiApp(app_name="other", timeout=10.0) as other, other.open_line(0) as l2:
+        l2.create_agent("1002").create_session(G1)
+    seen = [e.session for e in _events(app, pytapi2.AgentSessionEvent) if e.is_new]
+    line.close()
+    assert seen[0].agent is None
