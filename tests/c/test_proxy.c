@@ -334,11 +334,26 @@ static void test_lifetime(void)
     p = init_app();
     EQ(open_proxy(p, 0, types, 2, &pl), 0);
     id1 = lineSetAgentMeasurementPeriod(cl, 1, 60);
+    LINEAGENTINFO ai2;
+    memset(&ai2, 0, sizeof ai2);
+    ai2.dwTotalSize = sizeof ai2;
+    LONG id3 = lineGetAgentInfo(cl, 1, &ai2);
+    LINEPROXYREQUEST *taken = take_request(p, pl);
+    CHECK(taken != NULL);
     EQ(tapisim_close_line(0), 0);
     EQ(reply_of(c, id1, 0), -1);
+    EQ(reply_of(c, id3, 0), -1);
     EQ(lineGetMessage(p, &m, 0), 0);
     EQ(m.dwMessageID, LINE_CLOSE);
     EQ(m.hDevice, pl);
+    /* The handler may still be writing its answer: the memory stays valid
+     * (ASan) until its lineShutdown; the answer itself is refused. */
+    if (taken) {
+        taken->GetAgentInfo.AgentInfo.dwUsedSize = sizeof(LINEAGENTINFO);
+        EQ(lineProxyResponse(pl, taken, 0), LE(LINEERR_INVALLINEHANDLE));
+    }
+    EQ(lineShutdown(p), 0);
+    p = init_app();
 
     /* A client gone before the answer: the answer is accepted, nothing written. */
     cl = open_client(c, 0);

@@ -21,7 +21,9 @@
  *   - A handler line that closes (lineClose, lineShutdown, LINE_CLOSE) fails
  *     its outstanding requests: each client gets LINE_REPLY with
  *     LINEERR_OPERATIONFAILED, and LINE_PROXYREQUESTs it had not yet taken
- *     from its queue are withdrawn (their memory is freed).
+ *     from its queue are withdrawn. Their memory is freed then, except after
+ *     LINE_CLOSE (the provider closed the line, the handler cannot know yet):
+ *     then at the handler's lineShutdown.
  *   - lineProxyResponse refuses, leaving the request pending and the client
  *     untouched: a request not outstanding on that line, i.e. unknown or
  *     already answered (INVALPARAM; the pointer is compared, never read); a
@@ -60,12 +62,18 @@ typedef struct sim_preq {
     size_t out_offset;      /* embedded output structure in buf; 0: handle or none */
     DWORD out_total;        /* its dwTotalSize, as the client gave it */
     DWORD out_fixed;        /* its fixed size at the client's version */
+    HLINEAPP owner;         /* zombies: the handler's app */
 } sim_preq;
 
 /* Outstanding requests, oldest first: a handler answering in order finds
  * its request at the head, and a closing one fails them in request order. */
 static sim_preq *pending, *pending_tail;
 static int builtin_off;     /* tapisim_set_builtin_handler(0) */
+/* Requests of a handler line the provider closed (LINE_CLOSE): failed for
+ * their clients, but their memory stays valid until the handler's app shuts
+ * down, since the handler may be writing an answer while LINE_CLOSE is still
+ * on its way to it (linked through `next`). */
+static sim_preq *zombies;
 
 static const WCHAR machine_name[] = u"localhost";
 static const WCHAR user_name[] = u"tapisim";
@@ -259,9 +267,8 @@ static void unlink_preq(sim_preq *p)
         pending_tail = p->prev;
 }
 
-/* Post the client's LINE_REPLY for `p` (if the client is still there) and
- * free `p` (already unlinked). */
-static void complete(sim_preq *p, DWORD result)
+/* Post the client's LINE_REPLY for `p` (if the client is still there). */
+static void reply_client(const sim_preq *p, DWORD result)
 {
     sim_app *a = sim_app_get(p->client_app);
     const sim_line *l = p->client_line ? sim_line_get(p->client_line) : NULL;
@@ -288,11 +295,22 @@ static void complete(sim_preq *p, DWORD result)
         if (sim_post_reply(a, p->client_line, p->client_cb, p->request_id, result, &p->hit, p->dest, data, len) != 0)
             sim_wake_waiters();
     }
+}
+
+static void preq_free(sim_preq *p)
+{
     free(p->buf);
     free(p);
 }
 
-void sim_proxy_line_closed(const sim_line *l)
+/* Reply to the client, free `p` (already unlinked). */
+static void complete(sim_preq *p, DWORD result)
+{
+    reply_client(p, result);
+    preq_free(p);
+}
+
+void sim_proxy_line_closed(const sim_line *l, int provider)
 {
     sim_app *ha = sim_app_get(l->app);
     if (ha) /* withdrawn: their memory is freed below */
@@ -302,19 +320,45 @@ void sim_proxy_line_closed(const sim_line *l)
         sim_preq *n = p->next;
         if (p->proxy_line == l->handle) {
             unlink_preq(p);
-            complete(p, LINEERR_OPERATIONFAILED);
+            if (provider) {
+                reply_client(p, LINEERR_OPERATIONFAILED);
+                p->owner = l->app;
+                p->proxy_line = 0;
+                p->next = zombies;
+                zombies = p;
+            } else {
+                complete(p, LINEERR_OPERATIONFAILED);
+            }
         }
         p = n;
     }
 }
 
+void sim_proxy_app_gone(HLINEAPP app)
+{
+    sim_preq **pp = &zombies;
+    while (*pp) {
+        sim_preq *p = *pp;
+        if (p->owner == app) {
+            *pp = p->next;
+            preq_free(p);
+        } else {
+            pp = &p->next;
+        }
+    }
+}
+
 void sim_proxy_free_all(void)
 {
+    while (zombies) {
+        sim_preq *p = zombies;
+        zombies = p->next;
+        preq_free(p);
+    }
     while (pending) {
         sim_preq *p = pending;
         pending = p->next;
-        free(p->buf);
-        free(p);
+        preq_free(p);
     }
     pending_tail = NULL;
     builtin_off = 0;

@@ -436,7 +436,10 @@ LONG sim_proxy_check(DWORD device, int fn);    /* OPERATIONUNAVAIL when nobody s
 /* 1 when a handler serves the request: it was sent (or *err says why not). */
 int sim_proxy_route(sim_app *client, const sim_line *line, DWORD device, DWORD request_id,
                     const sim_hit *hit, const sim_proxy_call *c, DWORD *err);
-void sim_proxy_line_closed(const sim_line *l);  /* fail its outstanding requests */
+/* A handler line closes: fail its outstanding requests; `provider` (LINE_CLOSE):
+ * their memory lives on until sim_proxy_app_gone (the handler's lineShutdown). */
+void sim_proxy_line_closed(const sim_line *l, int provider);
+void sim_proxy_app_gone(HLINEAPP app);
 void sim_proxy_free_all(void);
 
 #endif

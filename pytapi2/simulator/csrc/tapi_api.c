@@ -75,7 +75,7 @@ SIM_EXPORT LONG WINAPI lineInitializeExW(LPHLINEAPP lphLineApp, HINSTANCE hInsta
 static void close_line(sim_line *l)
 {
     sim_proxy_status(l, LINEPROXYSTATUS_CLOSE);
-    sim_proxy_line_closed(l);
+    sim_proxy_line_closed(l, 0);
     sim_app *a = sim_app_get(l->app);
     if (a)
         sim_suppress_line(a, l->handle);
@@ -99,6 +99,7 @@ SIM_EXPORT LONG WINAPI lineShutdown(HLINEAPP hLineApp)
         if (l && l->app == hLineApp)
             close_line(l);
     }
+    sim_proxy_app_gone(hLineApp); /* requests kept alive after a LINE_CLOSE */
     sim_table_remove(&g.apps, hLineApp);
     sim_app_free(a); /* cancels pending requests: outputs never written */
     sim_wake_waiters(); /* waiters return INVALAPPHANDLE */
