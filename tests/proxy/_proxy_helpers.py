@@ -1,0 +1,35 @@
+"""Shared values of the agent-handler tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from pytapi2 import AgentSessionInfo, AgentSessionState
+
+START = datetime(2026, 1, 5, 9, 0, 0)
+GROUP = UUID("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9")
+PIN = "4321"
+AGENT_ID = "1001"
+
+
+def session_info(state: AgentSessionState = AgentSessionState.READY,
+                 calls: int = 3) -> AgentSessionInfo:
+    """A handler's own statistics for a session, computed the TAPI 3 way."""
+    return AgentSessionInfo(
+        state=state,
+        next_state=AgentSessionState.NOT_READY,
+        start_time=datetime(2026, 1, 5, 8, 30, 0),
+        duration=timedelta(minutes=30),
+        number_of_calls=calls,
+        total_talk_time=timedelta(minutes=9),
+        average_talk_time=timedelta(minutes=3),
+        total_call_time=timedelta(minutes=12),
+        average_call_time=timedelta(minutes=4),
+        total_wrapup_time=timedelta(minutes=3),
+        average_wrapup_time=timedelta(minutes=1),
+        acd_call_rate=Decimal("6.0000"),
+        longest_time_to_answer=timedelta(seconds=20),
+        average_time_to_answer=timedelta(seconds=8),
+    )
