@@ -189,7 +189,10 @@ int pytapi2_load(const char *path, char *error, size_t error_size)
 int pytapi2_has_simulator(void) { return pt_simulator; }
 """
     )
-    return "\n".join(parts)
+    # ASCII only: cffi writes the generated file in the locale's encoding, and
+    # a Windows code page may lack characters of the headers' (UTF-8) comments,
+    # which would fail `pip install .` there; C needs none of them.
+    return "\n".join(parts).encode("ascii", "replace").decode("ascii")
 
 
 ffibuilder = cffi.FFI()

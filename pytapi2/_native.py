@@ -5,8 +5,11 @@ TAPI through a dispatch table that :func:`load` fills at run time, so the
 backend is chosen when pytapi2 is first used, not when it is built:
 
 1. the path in the ``PYTAPI2_LIBRARY`` environment variable, if set;
-2. ``tapi32.dll`` on Windows;
-3. the bundled simulator (``pytapi2/simulator/libtapisim.so``) elsewhere.
+2. the backend named by ``PYTAPI2_BACKEND`` (``simulator`` or ``tapi32``), if set;
+3. ``tapi32.dll`` on Windows;
+4. the bundled simulator elsewhere (``pytapi2/simulator/libtapisim.so``,
+   ``libtapisim.dylib`` on macOS; ``tapisim.dll`` on Windows, where it is
+   selected with ``PYTAPI2_BACKEND=simulator`` or ``load("simulator")``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ log = logging.getLogger("pytapi2")
 BackendKind = Literal["tapi32", "simulator", "custom"]
 
 ENV_LIBRARY = "PYTAPI2_LIBRARY"
+ENV_BACKEND = "PYTAPI2_BACKEND"
+#: Backend names accepted by :func:`load` and ``PYTAPI2_BACKEND``.
+NAMED_BACKENDS: tuple[BackendKind, ...] = ("simulator", "tapi32")
 
 
 def _installed_build(checkout: Path) -> Path | None:
@@ -75,10 +81,28 @@ def _import_binding() -> tuple[Any, Any, Path]:
     return _tapi.ffi, _tapi.lib, here
 
 
+def simulator_names(platform: str = sys.platform) -> tuple[str, ...]:
+    """File names the bundled simulator library may have on ``platform``, preferred first.
+
+    On Windows a DLL has no ``lib`` prefix by convention (``tapisim.dll``, what
+    setup.py and tools/build_wheels.py produce); ``libtapisim.dll`` is what a
+    plain mingw ``-o lib%.dll`` build gives, accepted too.
+    """
+    if platform == "win32":
+        return ("tapisim.dll", "libtapisim.dll")
+    if platform == "darwin":
+        return ("libtapisim.dylib",)
+    return ("libtapisim.so",)
+
+
+def _simulator_path(native_dir: Path) -> Path:
+    folder = native_dir / "simulator"
+    names = simulator_names()
+    return next((folder / n for n in names if (folder / n).exists()), folder / names[0])
+
+
 ffi, lib, NATIVE_DIR = _import_binding()
-SIMULATOR_PATH = (
-    NATIVE_DIR / "simulator" / ("libtapisim.dylib" if sys.platform == "darwin" else "libtapisim.so")
-)
+SIMULATOR_PATH = _simulator_path(NATIVE_DIR)
 
 
 class BackendError(OSError):
@@ -101,11 +125,34 @@ _current: Backend | None = None
 _pins = 0
 
 
+def _named(name: str) -> tuple[BackendKind, str]:
+    if name == "simulator":
+        return "simulator", str(SIMULATOR_PATH)
+    # tapi32 on any OS: off Windows the load fails with the loader's own message.
+    return "tapi32", "tapi32.dll"
+
+
+def configured_library() -> tuple[BackendKind, str] | None:
+    """The library the environment asks for (``PYTAPI2_LIBRARY`` / ``PYTAPI2_BACKEND``), if any."""
+    library = os.environ.get(ENV_LIBRARY)
+    if library:
+        return "custom", library
+    name = os.environ.get(ENV_BACKEND, "").strip().lower()
+    if not name:
+        return None
+    if name not in NAMED_BACKENDS:
+        raise BackendError(
+            f"{ENV_BACKEND}={os.environ[ENV_BACKEND]!r} is not a backend name: use one of "
+            f"{', '.join(NAMED_BACKENDS)} (or {ENV_LIBRARY}=path for any other TAPI library)"
+        )
+    return _named(name)
+
+
 def default_library() -> tuple[BackendKind, str]:
     """The library :func:`ensure_loaded` would load, and why."""
-    configured = os.environ.get(ENV_LIBRARY)
-    if configured:
-        return "custom", configured
+    configured = configured_library()
+    if configured is not None:
+        return configured
     if sys.platform == "win32":
         return "tapi32", "tapi32.dll"
     return "simulator", str(SIMULATOR_PATH)
@@ -113,6 +160,10 @@ def default_library() -> tuple[BackendKind, str]:
 
 def load(path: str | os.PathLike[str] | None = None) -> Backend:
     """Bind pytapi2 to a TAPI library (``None``: the default, see module doc).
+
+    ``path`` is a library path or a backend name: ``"simulator"`` (the bundled
+    simulator, on any OS) or ``"tapi32"`` (``tapi32.dll``); a file that happens
+    to be called ``simulator`` is loaded as ``./simulator``.
 
     Switching is refused while a :class:`pytapi2.TapiApp` is open, because its
     handles belong to the library that issued them.
@@ -125,7 +176,14 @@ def load(path: str | os.PathLike[str] | None = None) -> Backend:
         target = os.fspath(path)
         if not isinstance(target, str):
             raise TypeError("path must be a text path (str), not bytes")
-        kind = "simulator" if Path(target).resolve() == SIMULATOR_PATH else "custom"
+        if target in NAMED_BACKENDS:
+            kind, target = _named(target)
+        elif Path(target).resolve() == SIMULATOR_PATH.resolve():
+            kind = "simulator"
+        elif target.lower() == "tapi32.dll":
+            kind = "tapi32"
+        else:
+            kind = "custom"
     global _current
     with _lock:
         if _pins:

@@ -76,6 +76,9 @@ def _remaining(deadline: float | None) -> float | None:
     return None if deadline is None else max(0.0, deadline - time.monotonic())
 
 
+_INVALLINEHANDLE = lib.LINEERR_INVALLINEHANDLE - 2**32  # as the negative LONG TapiError.code
+
+
 class _StructRequest:
     """One variable-size request: submit, wait, grow to dwNeededSize and retry.
 
@@ -152,7 +155,17 @@ class _StructRequest:
                 f"{self.function}: {self.struct.name} still too small after {self.attempts} "
                 f"attempts (dwNeededSize {needed})", function=self.function)
         self.size = needed
-        self.start()
+        try:
+            self.start()
+        except TapiError as exc:
+            # The previous attempt proved the hLine valid, so TAPI refusing it
+            # now means the line was closed between the attempts, its LINE_CLOSE
+            # not pumped yet. Same outcome as a close during an attempt.
+            if self.line is None or exc.code != _INVALLINEHANDLE:
+                raise
+            raise TapiClosedError(
+                f"{self.function}: the line was closed during the call (LINE_CLOSE)",
+                function=self.function) from exc
 
 
 class Line:

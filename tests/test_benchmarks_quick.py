@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # the quick mode takes a few seconds; this only bounds a hang
 
 pytestmark = [
-    pytest.mark.skipif(sys.platform == "win32", reason="runs on the bundled simulator"),
     pytest.mark.skipif(not (ROOT / "benchmarks" / "run.py").exists(),
                        reason="benchmarks/ is not part of this tree"),
     pytest.mark.skipif(shutil.which(os.environ.get("CC", "gcc")) is None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import select
+import sys
 import threading
 import uuid
 
@@ -672,6 +673,11 @@ def test_wrong_pin_and_group(acd):
 # ---- pollable fd, lineShutdown waking a waiter, unknown request IDs ---------------------------
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="Windows: Handles.hEvent is a Win32 event, not a file descriptor "
+    "(test_event_handle_signalled_while_a_message_waits is the Windows twin)",
+)
 def test_pollable_fd(acd):
     fd = ffi.new("int *")
     assert lib.tapisim_message_fd(acd.app, fd) == 0 and fd[0] == acd.fd
@@ -687,6 +693,38 @@ def test_pollable_fd(acd):
     rid = lib.lineCreateAgentW(acd.line, "1002", ffi.NULL, out)
     assert rid > 0
     assert select.select([acd.fd], [], [], 10)[0] == [acd.fd]
+    assert acd.reply(rid) == 0
+
+
+@pytest.mark.skipif(sys.platform != "win32",
+                    reason="POSIX: Handles.hEvent is a pollable fd (test_pollable_fd)")
+def test_event_handle_signalled_while_a_message_waits(acd):
+    """The Windows twin of test_pollable_fd: hEvent is a Win32 event that TAPI keeps
+    signalled while a message waits and resets when none does (lineInitializeExW)."""
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    wait_for = kernel32.WaitForSingleObject
+    wait_for.argtypes = [wintypes.HANDLE, wintypes.DWORD]
+    wait_for.restype = wintypes.DWORD
+    wait_object_0, wait_timeout = 0x0, 0x102
+    event = wintypes.HANDLE(acd.fd)  # Raw.init: Handles.hEvent as an integer
+
+    assert acd.fd != 0
+    assert wait_for(event, 0) == wait_timeout
+    assert lib.tapisim_post_message(acd.app, 3, lib.LINE_REPLY, 4242, 0, 0) == 0
+    assert wait_for(event, 0) == wait_object_0
+    assert wait_for(event, 0) == wait_object_0  # waiting does not consume it: reset by TAPI
+    rc, m = acd.get(0)
+    assert rc == 0 and m[1] == lib.LINE_REPLY and m[3] == 4242  # a reply for an unknown request ID
+    assert wait_for(event, 0) == wait_timeout
+    # a delayed reply signals the event by itself, later
+    assert lib.tapisim_set_reply_latency(30_000) == 0
+    out = ffi.new("HAGENT *")  # must outlive the reply: TAPI writes it at delivery
+    rid = lib.lineCreateAgentW(acd.line, "1002", ffi.NULL, out)
+    assert rid > 0
+    assert wait_for(event, 10_000) == wait_object_0
     assert acd.reply(rid) == 0
 
 

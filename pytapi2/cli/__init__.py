@@ -558,6 +558,11 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.once and args.speed is not None:
         raise CliError("--speed has no effect with --once (it runs on the virtual clock)", 2)
     scenario = load_scenario(args.scenario)
+    from pytapi2 import _native
+
+    if _native.configured_library() is None:
+        # The demo is the simulator's, on every OS (on Windows the default is tapi32.dll).
+        pytapi2.load("simulator")
     sim = _require_simulator("demo")
     runner = ScenarioRunner(scenario, sim)
     runner.configure()
