@@ -103,6 +103,7 @@ CASES: list[tuple[str, Callable[[Ctx], Any], type[Exception], str]] = [
     ("sim-non-acd-outgoing", lambda c: c.sim.non_acd_call(c.agent, outgoing=1, talk=1), T,
      "outgoing"),
     ("sim-handle-base", lambda c: c.sim.set_handle_base(-1), V, "first"),
+    ("sim-builtin-handler", lambda c: c.sim.set_builtin_handler(1), T, "enabled"),
     ("sim-close-line", lambda c: c.sim.close_line(-1), V, "device_id"),
     ("sim-fault-function", lambda c: c.sim.inject_fault(1, Fault.ERROR), T, "function"),
     ("sim-fault-count", lambda c: c.sim.inject_fault("lineClose", Fault.ERROR, count=-1), V,
@@ -165,7 +166,8 @@ def test_every_public_callable_is_covered() -> None:
                "Simulator.set_traffic", "Simulator.offer_call", "Simulator.set_session_state",
                "Simulator.schedule_session_state", "Simulator.close_line",
                "Simulator.inject_fault", "Simulator.post_message",
-               "Simulator.non_acd_call", "Simulator.set_handle_base"}
+               "Simulator.non_acd_call", "Simulator.set_handle_base",
+               "Simulator.set_builtin_handler"}
     public = set()
     for cls in (pytapi2.TapiApp, pytapi2.Line, pytapi2.Agent, pytapi2.AgentSession, Simulator):
         for attr, value in vars(cls).items():
