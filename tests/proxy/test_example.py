@@ -63,3 +63,20 @@ def test_the_tour_against_the_python_acd(sim: Any) -> None:
         handler.close()
         thread.join(10)
     assert not thread.is_alive()
+
+
+def test_the_benchmark_row_runs(sim: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """benchmarks/proxy_refresh.py runs end to end (its figures are not checked:
+    timings belong to the benchmark run, not to tests)."""
+    bench = Path(__file__).resolve().parents[2] / "benchmarks" / "proxy_refresh.py"
+    if not bench.exists():
+        pytest.skip("benchmarks/ is not in this tree")
+    root = str(bench.parents[1])
+    if root not in sys.path:  # `pytest` (not `python -m pytest`) leaves the root out
+        sys.path.insert(0, root)
+    from benchmarks.proxy_refresh import main
+
+    sim.reset()  # the benchmark configures two lines: no app may be open
+    assert main(["--rounds", "1", "--block-s", "0.001"]) == 0
+    out = capsys.readouterr().out
+    assert "built-in model" in out and "Python handler" in out
