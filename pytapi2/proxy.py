@@ -37,12 +37,13 @@ kept after its answer or after close() never touches freed memory.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import enum
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
 from types import TracebackType
 from typing import Any, ClassVar
@@ -673,31 +674,110 @@ class AgentHandler:
 
         The callback's return value is the answer (None for the Set...
         requests); :data:`LATER` if it answers the request itself, later. A
-        :class:`TapiError` it raises fails the request with its code; any
-        other exception is logged and fails it with LINEERR_OPERATIONFAILED.
+        :class:`TapiError` it raises fails the request with its code (with
+        LINEERR_OPERATIONFAILED if that code is not one the client function
+        may get); any other exception, or an answer of the wrong type, is
+        logged and fails it with LINEERR_OPERATIONFAILED. Nothing a callback
+        does stops the loop.
         """
         served = 0
         for request in self.requests(timeout):
             served += 1
             try:
                 result = callback(request)
-            except TapiError as exc:
-                if not request.answered:
-                    request.fail(exc)
-                continue
-            except Exception:
-                log.exception("agent handler callback failed on %r", request)
-                if not request.answered:
-                    request.fail(lib.LINEERR_OPERATIONFAILED)
-                continue
-            if result is LATER or request.answered:
-                continue
-            try:
-                request._answer_value(result)
-            except (TypeError, ValueError):
-                log.exception("agent handler callback gave a bad answer for %r", request)
-                request.fail(lib.LINEERR_OPERATIONFAILED)
+            except Exception as exc:
+                self._settle(request, None, exc)
+            else:
+                self._settle(request, result, None)
         return served
+
+    async def serve_async(
+        self, callback: Callable[[ProxyRequest], Awaitable[object]],
+    ) -> int:
+        """:meth:`serve` for asyncio: each request is handed to the coroutine
+        function ``callback`` in a task of the running loop (so requests are
+        answered concurrently); its result is the answer, as for
+        :meth:`serve`. A thread pumps TAPI's messages. Runs until the handler
+        is closed; cancelling it closes the handler (pending requests fail
+        for their clients). Returns how many requests were received."""
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[None] = loop.create_future()
+        tasks: set[asyncio.Task[None]] = set()
+        received = 0
+
+        async def run(request: ProxyRequest) -> None:
+            try:
+                result = await callback(request)
+            except Exception as exc:
+                self._settle(request, None, exc)
+            else:
+                self._settle(request, result, None)
+
+        def start(request: ProxyRequest) -> None:  # in the loop's thread
+            nonlocal received
+            received += 1
+            task = loop.create_task(run(request))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+        def stop() -> None:
+            if not finished.done():
+                finished.set_result(None)
+
+        def pump() -> None:
+            try:
+                while True:
+                    request = self.next_request(float("inf"))
+                    if request is None:
+                        return
+                    loop.call_soon_threadsafe(start, request)
+            except RuntimeError:  # the loop was closed under us
+                return
+            finally:
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(stop)
+
+        thread = threading.Thread(target=pump, name="pytapi2-agent-handler", daemon=True)
+        thread.start()
+        try:
+            await finished
+        finally:
+            self.close()
+            for task in list(tasks):
+                task.cancel()
+            await asyncio.to_thread(thread.join)
+        return received
+
+    def _settle(self, request: ProxyRequest, result: object, error: Exception | None) -> None:
+        """Answer ``request`` from a callback's outcome unless it answered itself."""
+        if error is not None:
+            if isinstance(error, TapiError) and error.code is not None:
+                self._fail_safely(request, error)
+            else:
+                log.error("agent handler callback failed on %r", request, exc_info=error)
+                self._fail_safely(request, lib.LINEERR_OPERATIONFAILED)
+            return
+        if result is LATER or request.answered:
+            return
+        try:
+            request._answer_value(result)
+        except TapiClosedError:
+            return
+        except (TypeError, ValueError, TapiError):
+            log.exception("agent handler callback gave a bad answer for %r", request)
+            self._fail_safely(request, lib.LINEERR_OPERATIONFAILED)
+
+    def _fail_safely(self, request: ProxyRequest, error: TapiError | int) -> None:
+        if request.answered or self._closed:
+            return
+        try:
+            request.fail(error)
+        except TapiClosedError:
+            return
+        except TapiError as exc:  # a code the client's function may not get
+            log.warning("%r: %s; failing it with LINEERR_OPERATIONFAILED", request, exc)
+            with contextlib.suppress(TapiError):
+                request.fail(lib.LINEERR_OPERATIONFAILED)
 
     def _dispatch(self, message: Any) -> ProxyRequest | None:
         msg = int(message.dwMessageID)

@@ -360,3 +360,46 @@ def test_handler_arguments_are_checked(sim: Any) -> None:
         AgentHandler(0, ["GET_AGENT_INFO"])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="device_id"):
         AgentHandler("0", [T.GET_AGENT_INFO])  # type: ignore[arg-type]
+
+
+def test_a_refusal_the_function_may_not_get_becomes_operationfailed(
+        line: pytapi2.Line, serve: Start) -> None:
+    def refuse(request: ProxyRequest) -> object:
+        raise InvalidStateError("not a code lineGetAgentSessionInfo may return",
+                                code=-(0x1_0000_0000 - lib.LINEERR_INVALAGENTSTATE))
+
+    served = serve([T.GET_AGENT_SESSION_INFO], refuse)
+    for _ in range(2):  # the serving loop survives it
+        with pytest.raises(TapiError) as caught:
+            line._session(1).info()
+        assert caught.value.name == "LINEERR_OPERATIONFAILED"
+    assert len(served.seen) == 2
+
+
+def test_an_asyncio_handler(sim: Any, line: pytapi2.Line) -> None:
+    import asyncio
+
+    handler = AgentHandler(0, [T.GET_AGENT_SESSION_INFO, T.SET_AGENT_SESSION_STATE])
+
+    async def answer(request: ProxyRequest) -> object:
+        await asyncio.sleep(0)  # an asynchronous look-up in the handler's own model
+        if isinstance(request, SetAgentSessionStateRequest):
+            raise InvalidStateError("forbidden",
+                                    code=-(0x1_0000_0000 - lib.LINEERR_INVALAGENTSTATE))
+        assert isinstance(request, GetAgentSessionInfoRequest)
+        return session_info(calls=request.session)
+
+    received: queue.Queue[int] = queue.Queue()
+    loop_thread = threading.Thread(
+        target=lambda: received.put(asyncio.run(handler.serve_async(answer))))
+    loop_thread.start()
+    try:
+        assert line._session(4).info().number_of_calls == 4
+        assert line._session(6).info().number_of_calls == 6
+        with pytest.raises(InvalidStateError):
+            line._session(4).set_state(AgentSessionState.READY)
+    finally:
+        handler.close()
+        loop_thread.join(10)
+    assert not loop_thread.is_alive()
+    assert received.get_nowait() == 3
