@@ -74,6 +74,7 @@ int tapisim_add_queue(const GUID *group_id, DWORD queue_id, LPCWSTR name);
 int tapisim_set_group_traffic(const GUID *group_id, const tapisim_traffic *traffic);
 int tapisim_offer_call(HAGENTSESSION session, DWORD wait_ms, DWORD talk_ms, DWORD wrapup_ms);
 int tapisim_non_acd_call(HAGENT agent, int outgoing, DWORD talk_ms);
+int tapisim_set_non_acd_traffic(const GUID *group_id, double calls_per_hour, double mean_talk_s, double outgoing_share, uint64_t seed);
 int tapisim_set_session_state(HAGENTSESSION session, DWORD state, DWORD next_state);
 int tapisim_schedule_session_state(HAGENTSESSION session, int64_t at_unix_ms, DWORD state, DWORD next_state);
 int tapisim_close_line(DWORD device_id);
@@ -104,6 +105,12 @@ int tapisim_set_builtin_handler(int on);
  * (unless it was changed meanwhile), and the call counts in LINEAGENTINFO's
  * dwNumberOfIncomingCalls / dwNumberOfOutgoingCalls. E_STATE while the agent
  * is already on a non-ACD call.
+ * tapisim_set_non_acd_traffic: seeded Poisson arrivals of non-ACD calls
+ * (calls_per_hour, 0 stops them) for the group's agents: each goes to one
+ * agent drawn among those with an active session in the group and free (no
+ * ACD call, no non-ACD call), as tapisim_non_acd_call with a log-normal talk
+ * time of mean mean_talk_s, outgoing with probability outgoing_share (0..1);
+ * a call finding nobody free is not counted.
  * tapisim_set_handle_base: HAGENT / HAGENTSESSION values start at `first`
  * (0 allowed); E_STATE once an agent or a session was created. */
 

@@ -287,6 +287,31 @@ class Simulator:
             "tapisim_set_group_traffic",
         )
 
+    def set_non_acd_traffic(
+        self,
+        group_id: UUID,
+        *,
+        calls_per_hour: float,
+        mean_talk: float | timedelta,
+        outgoing_share: float = 0.5,
+        seed: int = 0,
+    ) -> None:
+        """Start (or, with ``calls_per_hour=0``, stop) random non-ACD calls to
+        the free agents of a group (see :meth:`non_acd_call`); a share
+        ``outgoing_share`` (0..1) of them outgoing."""
+        rate = seconds(calls_per_hour, "calls_per_hour")
+        share = float(outgoing_share) if isinstance(outgoing_share, (int, float)) \
+            and not isinstance(outgoing_share, bool) else math.nan
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"outgoing_share must be a number in 0..1, got {outgoing_share!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+            raise ValueError(f"seed must be an int in 0..2**64-1, got {seed!r}")
+        _check(
+            lib.tapisim_set_non_acd_traffic(_guid(group_id, "group_id"), rate,
+                                            seconds(mean_talk, "mean_talk"), share, seed),
+            "tapisim_set_non_acd_traffic",
+        )
+
     def offer_call(
         self,
         session: int | HasHandle,

@@ -133,3 +133,25 @@ def test_queue_counts_stay_in_the_window_longest_ever_stays(acd: Acd) -> None:
     q = acd.queue_info(7)
     assert (q.dwTotalCallsQueued, q.dwTotalCallsAbandoned, q.dwMeasurementPeriod) == (0, 0, 60)
     assert q.dwLongestEverWaitTime == 30
+
+
+def test_traffic_offers_non_acd_calls(acd: Acd) -> None:
+    """ns-tapi-lineagentinfo.md's dwNumberOfIncomingCalls / OutgoingCalls under
+    random traffic (tapisim_set_non_acd_traffic): free agents of the group get
+    them, in both directions; an agent on an ACD call or without a session in
+    the group gets none."""
+    busy_agent, busy = _ready_session(acd)
+    idle_agent = acd.agent("1001", "1234")
+    assert acd.set_state(acd.session(idle_agent), READY, READY) == 0
+    assert acd.reply(lib.lineSetAgentMeasurementPeriod(acd.line, idle_agent, 86400)) == 0
+    assert acd.reply(lib.lineSetAgentMeasurementPeriod(acd.line, busy_agent, 86400)) == 0
+    assert lib.tapisim_offer_call(busy, 0, 8 * 3_600_000, 0) == 0
+    assert lib.tapisim_set_non_acd_traffic(guid(G1), 30.0, 60.0, 0.5, 11) == 0
+    assert lib.tapisim_advance(2 * 3_600_000) == 0
+    assert lib.tapisim_set_non_acd_traffic(guid(G1), 0.0, 0.0, 0.0, 0) == 0
+    idle = acd.agent_info(idle_agent)
+    assert idle.dwNumberOfIncomingCalls > 5 and idle.dwNumberOfOutgoingCalls > 5
+    assert idle.dwNumberOfIncomingCalls + idle.dwNumberOfOutgoingCalls <= 60
+    on_call = acd.agent_info(busy_agent)
+    assert (on_call.dwNumberOfIncomingCalls, on_call.dwNumberOfOutgoingCalls) == (0, 0)
+    assert lib.tapisim_set_non_acd_traffic(guid(G1), 1.0, 1.0, 1.5, 0) == lib.TAPISIM_E_INVAL

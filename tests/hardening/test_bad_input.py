@@ -104,6 +104,9 @@ CASES: list[tuple[str, Callable[[Ctx], Any], type[Exception], str]] = [
      "outgoing"),
     ("sim-handle-base", lambda c: c.sim.set_handle_base(-1), V, "first"),
     ("sim-builtin-handler", lambda c: c.sim.set_builtin_handler(1), T, "enabled"),
+    ("sim-non-acd-share", lambda c: c.sim.set_non_acd_traffic(GROUP, calls_per_hour=1,
+                                                              mean_talk=1, outgoing_share=2),
+     V, "outgoing_share"),
     ("sim-close-line", lambda c: c.sim.close_line(-1), V, "device_id"),
     ("sim-fault-function", lambda c: c.sim.inject_fault(1, Fault.ERROR), T, "function"),
     ("sim-fault-count", lambda c: c.sim.inject_fault("lineClose", Fault.ERROR, count=-1), V,
@@ -167,7 +170,7 @@ def test_every_public_callable_is_covered() -> None:
                "Simulator.schedule_session_state", "Simulator.close_line",
                "Simulator.inject_fault", "Simulator.post_message",
                "Simulator.non_acd_call", "Simulator.set_handle_base",
-               "Simulator.set_builtin_handler"}
+               "Simulator.set_builtin_handler", "Simulator.set_non_acd_traffic"}
     public = set()
     for cls in (pytapi2.TapiApp, pytapi2.Line, pytapi2.Agent, pytapi2.AgentSession, Simulator):
         for attr, value in vars(cls).items():

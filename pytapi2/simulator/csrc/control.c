@@ -264,6 +264,22 @@ SIM_EXPORT int tapisim_offer_call(HAGENTSESSION session, DWORD wait_ms, DWORD ta
     return done(rc);
 }
 
+SIM_EXPORT int tapisim_set_non_acd_traffic(const GUID *group_id, double calls_per_hour, double mean_talk_s,
+                                           double outgoing_share, uint64_t seed)
+{
+    if (!group_id || !(calls_per_hour >= 0.0 && calls_per_hour <= 1e7) || !(mean_talk_s >= 0.0 && mean_talk_s <= 1e6) ||
+        !(outgoing_share >= 0.0 && outgoing_share <= 1.0))
+        return TAPISIM_E_INVAL;
+    sim_lock();
+    sim_touch();
+    size_t gi;
+    if (!sim_group_find(group_id, &gi))
+        return done(TAPISIM_E_NOTFOUND);
+    int rc = sim_non_acd_traffic_set(gi, calls_per_hour, mean_talk_s, outgoing_share, seed);
+    sim_touch();
+    return done(rc);
+}
+
 SIM_EXPORT int tapisim_non_acd_call(HAGENT agent, int outgoing, DWORD talk_ms)
 {
     if (outgoing != 0 && outgoing != 1)

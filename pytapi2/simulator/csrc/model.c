@@ -500,6 +500,9 @@ void sim_event_fire(const sim_event *ev)
     case EV_NONACD_END:
         non_acd_end(ev);
         break;
+    case EV_NONACD_ARRIVAL:
+        sim_non_acd_arrival(ev->group, ev->ref);
+        break;
     default:
         break;
     }

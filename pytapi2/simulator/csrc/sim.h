@@ -225,10 +225,17 @@ typedef struct sim_group {
     uint64_t traffic_gen;
     uint64_t rng[4];
     sim_wait *waiting;      /* FIFO of calls waiting in the group's first queue */
+    /* non-ACD call arrivals to the group's agents (tapisim_set_non_acd_traffic) */
+    double nonacd_per_hour, nonacd_talk_s, nonacd_outgoing;
+    uint64_t nonacd_gen;
+    uint64_t nonacd_rng[4];
 } sim_group;
 
 /* ---- timed events ------------------------------------------------------- */
-enum { EV_ANSWER = 1, EV_TALK_END, EV_WRAP_END, EV_SCHED_STATE, EV_ARRIVAL, EV_ABANDON, EV_NONACD_END };
+enum {
+    EV_ANSWER = 1, EV_TALK_END, EV_WRAP_END, EV_SCHED_STATE, EV_ARRIVAL, EV_ABANDON, EV_NONACD_END,
+    EV_NONACD_ARRIVAL
+};
 
 typedef struct sim_event {
     int64_t t;
@@ -387,6 +394,8 @@ int sim_traffic_set(size_t group, const tapisim_traffic *t);
 void sim_traffic_arrival(size_t group, uint64_t gen);
 void sim_traffic_abandon(size_t group, uint64_t id);
 sim_wait *sim_traffic_pop(size_t group);
+int sim_non_acd_traffic_set(size_t group, double per_hour, double mean_talk_s, double outgoing, uint64_t seed);
+void sim_non_acd_arrival(size_t group, uint64_t gen);
 
 /* messages.c */
 int sim_app_new(sim_app **out);

@@ -258,3 +258,80 @@ sim_wait *sim_traffic_pop(size_t group)
     }
     return w;
 }
+
+/* ---- non-ACD calls ------------------------------------------------------------
+ * Poisson arrivals at per_hour for the group; each goes to one agent, drawn
+ * uniformly among the agents with an active session in the group that are
+ * free (no ACD call on any session, not already on a non-ACD call);
+ * outgoing with probability `outgoing`, talk time log-normal. A call that
+ * finds no free agent is not counted (nobody took it). */
+
+static void schedule_non_acd(size_t group)
+{
+    sim_group *gr = g.groups[group];
+    double per_ms = gr->nonacd_per_hour / 3600000.0;
+    double dt = -sim_ln(1.0 - uniform(gr->nonacd_rng)) / per_ms;
+    if (dt > 1e15)
+        dt = 1e15;
+    sim_event ev = {0};
+    ev.kind = EV_NONACD_ARRIVAL;
+    ev.group = group;
+    ev.ref = gr->nonacd_gen;
+    ev.t = g.model_ms + (int64_t)(dt + 0.5);
+    (void)sim_schedule(&ev);
+}
+
+int sim_non_acd_traffic_set(size_t group, double per_hour, double mean_talk_s, double outgoing, uint64_t seed)
+{
+    sim_group *gr = g.groups[group];
+    gr->nonacd_per_hour = per_hour;
+    gr->nonacd_talk_s = mean_talk_s;
+    gr->nonacd_outgoing = outgoing;
+    gr->nonacd_gen++;
+    if (per_hour <= 0.0)
+        return 0;
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++)
+        gr->nonacd_rng[i] = splitmix64(&x);
+    schedule_non_acd(group);
+    return 0;
+}
+
+static int free_for_non_acd(size_t agent, size_t group)
+{
+    const sim_agent *a = g.agents[agent];
+    if (!a->created || a->state == LINEAGENTSTATEEX_BUSYINCOMING || a->state == LINEAGENTSTATEEX_BUSYOUTGOING)
+        return 0;
+    int in_group = 0;
+    for (size_t i = 0; i < a->nsessions; i++) {
+        const sim_session *s = sim_session_get(a->sessions[i]);
+        if (s->call.phase != PH_NONE)
+            return 0;
+        if (s->group == group && s->state != LINEAGENTSESSIONSTATE_ENDED &&
+            s->state != LINEAGENTSESSIONSTATE_RELEASED)
+            in_group = 1;
+    }
+    return in_group;
+}
+
+void sim_non_acd_arrival(size_t group, uint64_t gen)
+{
+    sim_group *gr = g.groups[group];
+    if (gr->nonacd_per_hour <= 0.0 || gen != gr->nonacd_gen)
+        return; /* stale: the process was changed or stopped */
+    size_t nfree = 0;
+    for (size_t i = 0; i < g.nagents; i++)
+        nfree += (size_t)free_for_non_acd(i, group);
+    /* drawn whatever happens, so a seed gives one sequence */
+    double pick = uniform(gr->nonacd_rng), dir = uniform(gr->nonacd_rng);
+    DWORD talk = lognormal_ms(gr->nonacd_rng, gr->nonacd_talk_s);
+    if (nfree) {
+        size_t k = (size_t)(pick * (double)nfree);
+        for (size_t i = 0; i < g.nagents; i++)
+            if (free_for_non_acd(i, group) && k-- == 0) {
+                (void)sim_non_acd_call(i, dir < gr->nonacd_outgoing, talk);
+                break;
+            }
+    }
+    schedule_non_acd(group);
+}
