@@ -64,7 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with pytapi2.TapiApp(app_name="bench") as app, app.open_line(0) as builtin_line, \
                 app.open_line(1) as proxied_line:
             session = builtin_line.create_agent("1001", pin="4321").create_session(GROUP)
-            proxied = proxied_line._session(session.handle)
+            # the same session seen through device 1's line (no public
+            # constructor: the line's object cache, as the request core spells it)
+            objects = getattr(proxied_line, "_objects", None)
+            proxied = (objects.session(session.handle) if objects is not None
+                       else proxied_line._session(session.handle))
             blocks = {"built-in model": loop_block(session.info),
                       "Python handler": loop_block(proxied.info)}
             loops = {name: calibrate(block, args.block_s) for name, block in blocks.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from pytapi2 import AgentSessionInfo, AgentSessionState
@@ -33,3 +34,14 @@ def session_info(state: AgentSessionState = AgentSessionState.READY,
         longest_time_to_answer=timedelta(seconds=20),
         average_time_to_answer=timedelta(seconds=8),
     )
+
+
+def session_on(line: Any, handle: int) -> Any:
+    """The client's AgentSession object for a session handle the handler
+    knows (the tests hand out handles the client never created). pytapi2 has
+    no public constructor for that; the line's object cache is reached the
+    way the current request core spells it."""
+    objects = getattr(line, "_objects", None)
+    if objects is not None:
+        return objects.session(handle)
+    return line._session(handle)

@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from _proxy_helpers import AGENT_ID, GROUP, PIN, session_info
+from _proxy_helpers import AGENT_ID, GROUP, PIN, session_info, session_on
 from conftest import Served
 
 import pytapi2
@@ -167,7 +167,7 @@ def test_errors_reach_the_client_as_typed_errors(line: pytapi2.Line, serve: Star
     with pytest.raises(InvalidParameterError) as caught:
         agent.create_session(GROUP)
     assert caught.value.function == "lineCreateAgentSessionW"
-    session = line._session(0x55)
+    session = session_on(line, 0x55)
     with pytest.raises(InvalidParameterError):
         session.info()
     with pytest.raises(InvalidStateError):
@@ -188,7 +188,7 @@ def test_a_code_not_on_the_functions_page_is_refused_and_the_request_stays_open(
         return session_info(calls=9)
 
     serve([T.GET_AGENT_SESSION_INFO], answer)
-    assert line._session(1).info().number_of_calls == 9
+    assert session_on(line, 1).info().number_of_calls == 9
     assert outcome.get_nowait() == "lineProxyResponse"
 
 
@@ -221,7 +221,7 @@ def test_an_answer_from_another_thread_later(line: pytapi2.Line, serve: Start) -
     thread = threading.Thread(target=worker)
     thread.start()
     serve([T.GET_AGENT_SESSION_INFO], defer)
-    assert line._session(12).info().number_of_calls == 12
+    assert session_on(line, 12).info().number_of_calls == 12
     thread.join(10)
 
 
@@ -234,13 +234,13 @@ def test_a_late_answer_after_the_clients_timeout(line: pytapi2.Line, serve: Star
 
     serve([T.GET_AGENT_SESSION_INFO], defer)
     with pytest.raises(pytapi2.TapiTimeoutError):
-        line._session(5).info(timeout=0.2)
+        session_on(line, 5).info(timeout=0.2)
     late = work.get(timeout=10)
     late.answer(session_info())  # accepted: the client's buffer is still owned by pytapi2
     # the line keeps working: the next request is answered normally
     thread = threading.Thread(target=lambda: work.get(timeout=10).answer(session_info(calls=1)))
     thread.start()
-    assert line._session(5).info().number_of_calls == 1
+    assert session_on(line, 5).info().number_of_calls == 1
     thread.join(10)
 
 
@@ -253,7 +253,7 @@ def test_a_handler_closing_with_requests_pending_fails_them(sim: Any, line: pyta
 
     def client() -> None:
         try:
-            line._session(3).info()
+            session_on(line, 3).info()
         except BaseException as exc:
             errors.put(exc)
 
@@ -287,7 +287,7 @@ def test_duplicate_answers_are_refused(line: pytapi2.Line, serve: Start) -> None
         return LATER
 
     serve([T.GET_AGENT_SESSION_INFO], answer_twice)
-    assert line._session(1).info() == session_info()
+    assert session_on(line, 1).info() == session_info()
     # the second attempts run in the handler's thread after the client's reply
     assert [refused.get(timeout=10), refused.get(timeout=10)] == ["refused", "refused"]
 
@@ -304,7 +304,7 @@ def test_a_bad_answer_value_fails_cleanly_before_anything_is_written(
 
     serve([T.GET_AGENT_SESSION_INFO], answer)
     with pytest.raises(TapiError) as caught:
-        line._session(1).info()
+        session_on(line, 1).info()
     assert caught.value.name == "LINEERR_OPERATIONFAILED"
 
 
@@ -371,7 +371,7 @@ def test_a_refusal_the_function_may_not_get_becomes_operationfailed(
     served = serve([T.GET_AGENT_SESSION_INFO], refuse)
     for _ in range(2):  # the serving loop survives it
         with pytest.raises(TapiError) as caught:
-            line._session(1).info()
+            session_on(line, 1).info()
         assert caught.value.name == "LINEERR_OPERATIONFAILED"
     assert len(served.seen) == 2
 
@@ -394,10 +394,10 @@ def test_an_asyncio_handler(sim: Any, line: pytapi2.Line) -> None:
         target=lambda: received.put(asyncio.run(handler.serve_async(answer))))
     loop_thread.start()
     try:
-        assert line._session(4).info().number_of_calls == 4
-        assert line._session(6).info().number_of_calls == 6
+        assert session_on(line, 4).info().number_of_calls == 4
+        assert session_on(line, 6).info().number_of_calls == 6
         with pytest.raises(InvalidStateError):
-            line._session(4).set_state(AgentSessionState.READY)
+            session_on(line, 4).set_state(AgentSessionState.READY)
     finally:
         handler.close()
         loop_thread.join(10)
