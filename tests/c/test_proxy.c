@@ -223,6 +223,16 @@ static void test_routing_and_response(void)
     /* A second answer to the same (freed) request: only compared, refused. */
     EQ(lineProxyResponse(pl, r, 0), LE(LINEERR_INVALPARAM));
 
+    /* A dwTotalSize the client cannot have allocated: no request the handler
+     * could overrun (NOMEM in the reply), on 32-bit size_t too. */
+    LINEAGENTSESSIONINFO lie;
+    memset(&lie, 0, sizeof lie);
+    lie.dwTotalSize = 0xFFFFFFF0u;
+    id = lineGetAgentSessionInfo(cl, 0x79, &lie);
+    EQ(reply_of(c, id, 2000), LINEERR_NOMEM);
+    LINEMESSAGE none;
+    EQ(lineGetMessage(p, &none, 0), LE(LINEERR_OPERATIONFAILED));
+
     /* An error answer: the client's reply carries it, its output stays. */
     memset(out, 0xEE, sizeof out);
     info->dwTotalSize = sizeof out;

@@ -183,13 +183,16 @@ int sim_proxy_route(sim_app *client, const sim_line *line, DWORD device, DWORD r
     DWORD out_total = 0;
     if (out_off)
         memcpy(&out_total, c->out, sizeof out_total);
-    size_t fixed = sizeof(LINEPROXYREQUEST);
-    if (out_off && out_off + out_total > fixed)
-        fixed = out_off + out_total;
-    size_t size = align4(fixed) + string_bytes(machine_name) + string_bytes(user_name) +
-                  string_bytes(c->id) + string_bytes(c->pin);
+    /* In 64 bits: the client's dwTotalSize may be anything, and size_t is 32
+     * bits on x86; a request TAPI could not describe (dwSize) is NOMEM. */
+    uint64_t fixed = sizeof(LINEPROXYREQUEST);
+    if (out_off && (uint64_t)out_off + out_total > fixed)
+        fixed = (uint64_t)out_off + out_total;
+    uint64_t size64 = ((fixed + 3) & ~(uint64_t)3) + string_bytes(machine_name) + string_bytes(user_name) +
+                      string_bytes(c->id) + string_bytes(c->pin);
+    size_t size = size64 <= 0x7FFFFFFFu ? (size_t)size64 : 0;
     sim_preq *p = calloc(1, sizeof *p);
-    unsigned char *b = size <= 0x7FFFFFFFu ? calloc(1, size) : NULL;
+    unsigned char *b = size ? calloc(1, size) : NULL;
     if (!p || !b) {
         free(p);
         free(b);
@@ -197,7 +200,7 @@ int sim_proxy_route(sim_app *client, const sim_line *line, DWORD device, DWORD r
         return 1;
     }
     LINEPROXYREQUEST *r = (LINEPROXYREQUEST *)b;
-    size_t at = align4(fixed);
+    size_t at = align4((size_t)fixed);
     r->dwSize = (DWORD)size;
     put_string(b, &at, machine_name, &r->dwClientMachineNameSize, &r->dwClientMachineNameOffset);
     put_string(b, &at, user_name, &r->dwClientUserNameSize, &r->dwClientUserNameOffset);
