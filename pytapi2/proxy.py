@@ -46,7 +46,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from pytapi2 import _native, _validate
@@ -73,6 +73,9 @@ from pytapi2.constants import (
 )
 from pytapi2.errors import TapiClosedError, TapiError, check, to_long
 
+if TYPE_CHECKING:
+    from pytapi2.app import TapiApp
+
 __all__ = [
     "LATER",
     "AgentHandler",
@@ -93,6 +96,7 @@ __all__ = [
     "SetAgentSessionStateRequest",
     "SetAgentStateExRequest",
     "SetQueueMeasurementPeriodRequest",
+    "proxy_status",
 ]
 
 log = logging.getLogger("pytapi2.proxy")
@@ -527,6 +531,38 @@ def _decode(handler: AgentHandler, address: Any) -> ProxyRequest:
     else:  # the TAPI 2.0 agent requests: only fail() is offered
         req = ProxyRequest(*args)
     return req
+
+
+def proxy_status(app: TapiApp, device_id: int,
+                 api_version: ApiVersion | int = ApiVersion.V3_1) -> list[ProxyRequestType | int]:
+    """The request types agent handlers serve on a device (lineGetProxyStatus,
+    synchronous), in ascending order."""
+    device = _validate.dword(device_id, "device_id")
+    version = _validate.dword(api_version, "api_version")
+    size = ffi.sizeof("LINEPROXYREQUESTLIST") + 4 * 32
+    for _ in range(3):  # the list can grow between two calls
+        buf = ffi.new("unsigned char[]", size)
+        plist = ffi.cast("LINEPROXYREQUESTLIST *", buf)
+        plist.dwTotalSize = size
+        check(lib.lineGetProxyStatus(app.handle, device, version, plist), "lineGetProxyStatus")
+        if plist.dwNeededSize <= size:
+            break
+        size = int(plist.dwNeededSize)
+    else:
+        raise TapiError("lineGetProxyStatus: the list kept growing", function="lineGetProxyStatus")
+    count = int(plist.dwNumEntries)
+    offset = int(plist.dwListOffset)
+    if count and (offset < ffi.sizeof("LINEPROXYREQUESTLIST") or offset + 4 * count > size):
+        raise TapiError("LINEPROXYREQUESTLIST: the list lies outside the structure",
+                        function="lineGetProxyStatus")
+    values = ffi.cast("DWORD *", buf + offset)
+    result: list[ProxyRequestType | int] = []
+    for i in range(count):
+        try:
+            result.append(ProxyRequestType(values[i]))
+        except ValueError:
+            result.append(int(values[i]))
+    return result
 
 
 class AgentHandler:

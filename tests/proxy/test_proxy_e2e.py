@@ -403,3 +403,15 @@ def test_an_asyncio_handler(sim: Any, line: pytapi2.Line) -> None:
         loop_thread.join(10)
     assert not loop_thread.is_alive()
     assert received.get_nowait() == 3
+
+
+def test_proxy_status_lists_the_served_types(app: pytapi2.TapiApp, sim: Any) -> None:
+    from pytapi2.proxy import proxy_status
+
+    assert proxy_status(app, 0) == []
+    with AgentHandler(0, [T.GET_QUEUE_INFO, T.CREATE_AGENT]):
+        assert proxy_status(app, 0) == [T.CREATE_AGENT, T.GET_QUEUE_INFO]
+    assert proxy_status(app, 0) == []
+    with pytest.raises(pytapi2.TapiError) as caught:
+        proxy_status(app, 7)
+    assert caught.value.name == "LINEERR_BADDEVICEID"
