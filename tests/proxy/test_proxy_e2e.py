@@ -415,3 +415,57 @@ def test_proxy_status_lists_the_served_types(app: pytapi2.TapiApp, sim: Any) -> 
     with pytest.raises(pytapi2.TapiError) as caught:
         proxy_status(app, 7)
     assert caught.value.name == "LINEERR_BADDEVICEID"
+
+
+COMMON = ["LINEERR_INVALPARAM", "LINEERR_NOMEM", "LINEERR_OPERATIONFAILED",
+          "LINEERR_OPERATIONUNAVAIL", "LINEERR_RESOURCEUNAVAIL"]
+#: request type -> (the client call, the extra codes its function's page lists)
+CALLS: dict[ProxyRequestType, tuple[Callable[[pytapi2.TapiApp, pytapi2.Line], object],
+                                    list[str]]] = {
+    T.CREATE_AGENT: (lambda a, ln: ln.create_agent("x"), []),
+    T.CREATE_AGENT_SESSION: (lambda a, ln: ln.create_agent(AGENT_ID, pin=PIN)
+                             .create_session(GROUP), []),
+    T.GET_AGENT_SESSION_LIST: (lambda a, ln: ln.create_agent(AGENT_ID, pin=PIN)
+                               .list_sessions(), []),
+    T.GET_AGENT_SESSION_INFO: (lambda a, ln: session_on(ln, 1).info(), []),
+    T.SET_AGENT_SESSION_STATE: (lambda a, ln: session_on(ln, 1).set_state(
+        AgentSessionState.READY), ["LINEERR_INVALAGENTSTATE"]),
+    T.GET_AGENT_INFO: (lambda a, ln: ln.create_agent(AGENT_ID, pin=PIN).info(), []),
+    T.SET_AGENT_MEASUREMENT_PERIOD: (lambda a, ln: ln.create_agent(AGENT_ID, pin=PIN)
+                                     .set_measurement_period(60), []),
+    T.SET_AGENT_STATE_EX: (lambda a, ln: ln.create_agent(AGENT_ID, pin=PIN)
+                           .set_state(AgentState.READY), ["LINEERR_INVALAGENTSTATE"]),
+    T.GET_AGENT_CAPS: (lambda a, ln: a.agent_caps(0),
+                       ["LINEERR_INVALADDRESSID", "LINEERR_NODEVICE", "LINEERR_NODRIVER"]),
+    T.GET_GROUP_LIST: (lambda a, ln: ln.groups(), []),
+    T.GET_QUEUE_LIST: (lambda a, ln: ln.queues(GROUP), []),
+    T.GET_QUEUE_INFO: (lambda a, ln: ln.queue_info(1), []),
+    T.SET_QUEUE_MEASUREMENT_PERIOD: (lambda a, ln: ln.set_queue_measurement_period(1, 60), []),
+}
+
+
+@pytest.mark.parametrize("rtype", list(CALLS), ids=lambda t: t.name)
+def test_every_error_a_handler_may_answer_reaches_the_client(
+        app: pytapi2.TapiApp, line: pytapi2.Line, serve: Start, rtype: ProxyRequestType) -> None:
+    call, extra = CALLS[rtype]
+    codes: queue.Queue[str] = queue.Queue()
+    refused: queue.Queue[str] = queue.Queue()
+
+    def refuse(request: ProxyRequest) -> object:
+        assert request.type == rtype
+        if rtype != T.GET_AGENT_CAPS:  # not on any page but caps': refused by TAPI
+            try:
+                request.fail(lib.LINEERR_NODRIVER)
+            except InvalidParameterError:
+                refused.put("refused")
+        request.fail(getattr(lib, codes.get_nowait()))
+        return LATER
+
+    serve([rtype], refuse)
+    for name in COMMON + extra:
+        codes.put(name)
+        with pytest.raises(TapiError) as caught:
+            call(app, line)
+        assert caught.value.name == name
+    if rtype != T.GET_AGENT_CAPS:
+        assert refused.qsize() == len(COMMON + extra)
