@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from pytapi2 import AgentSessionInfo, AgentSessionState
+from pytapi2.proxy import AgentHandler, ProxyRequest, ProxyRequestType
 
 START = datetime(2026, 1, 5, 9, 0, 0)
 GROUP = UUID("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9")
@@ -45,3 +48,28 @@ def session_on(line: Any, handle: int) -> Any:
     if objects is not None:
         return objects.session(handle)
     return line._session(handle)
+
+
+class Served:
+    """An AgentHandler whose requests a thread hands to ``callback``; every
+    request received is kept in ``seen``."""
+
+    def __init__(self, types: list[ProxyRequestType],
+                 callback: Callable[[ProxyRequest], object]) -> None:
+        self.handler = AgentHandler(0, types)
+        self.seen: list[ProxyRequest] = []
+        self.callback = callback
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        def record(request: ProxyRequest) -> object:
+            self.seen.append(request)
+            return self.callback(request)
+
+        self.handler.serve(record, timeout=float("inf"))
+
+    def close(self) -> None:
+        self.handler.close()
+        self.thread.join(10)
+        assert not self.thread.is_alive()

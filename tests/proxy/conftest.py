@@ -3,16 +3,15 @@ an open line, and a Python agent handler (pytapi2.proxy) served by a thread."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from _proxy_helpers import AGENT_ID, GROUP, PIN, START
+from _proxy_helpers import AGENT_ID, GROUP, PIN, START, Served
 
 import pytapi2
 from pytapi2 import _native
-from pytapi2.proxy import AgentHandler, ProxyRequest, ProxyRequestType
+from pytapi2.proxy import ProxyRequest, ProxyRequestType
 
 
 @pytest.fixture
@@ -41,31 +40,6 @@ def app(sim: Any) -> Iterator[pytapi2.TapiApp]:
 def line(app: pytapi2.TapiApp) -> Iterator[pytapi2.Line]:
     with app.open_line(0) as opened:
         yield opened
-
-
-class Served:
-    """An AgentHandler whose requests a thread hands to ``callback``; every
-    request received is kept in ``seen``."""
-
-    def __init__(self, types: list[ProxyRequestType],
-                 callback: Callable[[ProxyRequest], object]) -> None:
-        self.handler = AgentHandler(0, types)
-        self.seen: list[ProxyRequest] = []
-        self.callback = callback
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        def record(request: ProxyRequest) -> object:
-            self.seen.append(request)
-            return self.callback(request)
-
-        self.handler.serve(record, timeout=float("inf"))
-
-    def close(self) -> None:
-        self.handler.close()
-        self.thread.join(10)
-        assert not self.thread.is_alive()
 
 
 @pytest.fixture

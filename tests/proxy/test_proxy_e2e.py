@@ -15,8 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from _proxy_helpers import AGENT_ID, GROUP, PIN, session_info, session_on
-from conftest import Served
+from _proxy_helpers import AGENT_ID, GROUP, PIN, Served, session_info, session_on
 
 import pytapi2
 from pytapi2 import (
