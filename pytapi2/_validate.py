@@ -24,16 +24,20 @@ def dword(value: Any, name: str) -> int:
     return int(value)
 
 
+def _article(word: str) -> str:
+    return f"an {word}" if word[:1].upper() in "AEIOU" else f"a {word}"
+
+
 def enum_value(value: Any, cls: type[_E], name: str) -> int:
     """A member of ``cls`` (plain ints accepted only if they are a member's value)."""
     if isinstance(value, cls):
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int) or isinstance(value, enum.Enum):
-        raise TypeError(f"{name} must be a {cls.__name__}, got {type(value).__name__}")
+        raise TypeError(f"{name} must be {_article(cls.__name__)}, got {type(value).__name__}")
     try:
         return int(cls(value))
     except ValueError:
-        raise ValueError(f"{name} must be a {cls.__name__}, got {value!r}") from None
+        raise ValueError(f"{name} must be {_article(cls.__name__)}, got {value!r}") from None
 
 
 def text(value: Any, name: str, *, max_length: int = 32767) -> str:
@@ -66,4 +70,9 @@ def timeout(value: Any, default: float | None, name: str = "timeout") -> float |
     if not isinstance(value, (int, float, timedelta)) or isinstance(value, bool):
         raise TypeError(f"{name} must be seconds (int/float) or a timedelta, "
                         f"got {type(value).__name__}")
-    return seconds(value, name)
+    try:
+        return seconds(value, name)
+    except ValueError:
+        # seconds() says "finite", but a timeout may be float('inf'): say so.
+        raise ValueError(f"{name} must be a non-negative number of seconds or timedelta "
+                         f"(float('inf') waits forever), got {value!r}") from None

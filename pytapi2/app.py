@@ -644,9 +644,10 @@ class TapiApp:
 
     # -- events ----------------------------------------------------------------------
     def next_event(self, timeout: float | timedelta | None = None) -> Event | None:
-        """The next event, waiting up to ``timeout`` seconds (None: the app
-        default; ``float('inf')``: forever); None if none arrived."""
-        wait = _validate.timeout(timeout, self._timeout)
+        """The next event, waiting up to ``timeout`` seconds; None (like
+        ``queue.Queue.get``) or ``float('inf')`` waits forever. Returns None if
+        no event arrived in time or the app is closed."""
+        wait = _validate.timeout(timeout, None)
         if self._closed:
             return None
         item = self._engine.next_event(wait)

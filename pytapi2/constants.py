@@ -1,11 +1,42 @@
 """TAPI constants as enums. Values come from include/tapi_types.h via the
-cffi module, so the Python names can never drift from the declarations."""
+cffi module, so the Python names can never drift from the declarations.
+
+``str()`` and f-strings give the member's name (``print(info.state)`` prints
+``READY``; flags print as ``NEW_SESSION|STATE``); ``repr()`` stays the full
+``<AgentSessionState.READY: 2>``; a numeric format spec (``f"{state:d}"``)
+still formats the number.
+"""
 
 from __future__ import annotations
 
 import enum
 
 from pytapi2._native import lib
+
+_NUMERIC_FORMATS = frozenset("bcdoxXneEfFgG%")
+
+
+def _enum_str(self: enum.IntEnum) -> str:
+    return self.name
+
+
+def _flag_str(self: enum.IntFlag) -> str:
+    value = int(self)
+    names = [m.name for m in type(self) if m.value and m.value & value == m.value and m.name]
+    rest = value
+    for m in type(self):
+        if m.name in names:
+            rest &= ~m.value
+    if rest:
+        names.append(hex(rest))
+    return "|".join(names) if names else "0"
+
+
+def _format(self: enum.IntEnum | enum.IntFlag, format_spec: str) -> str:
+    if format_spec and format_spec[-1] in _NUMERIC_FORMATS:
+        return format(int(self), format_spec)
+    return format(str(self), format_spec)
+
 
 __all__ = [
     "AgentEventCode",
@@ -24,6 +55,9 @@ __all__ = [
 class AgentSessionState(enum.IntEnum):
     """LINEAGENTSESSIONSTATE_ (TAPI 3: AGENT_SESSION_STATE)."""
 
+    __str__ = _enum_str
+    __format__ = _format
+
     NOT_READY = lib.LINEAGENTSESSIONSTATE_NOTREADY
     READY = lib.LINEAGENTSESSIONSTATE_READY
     BUSY_ON_CALL = lib.LINEAGENTSESSIONSTATE_BUSYONCALL
@@ -41,6 +75,9 @@ class AgentSessionState(enum.IntEnum):
 class AgentSessionStatus(enum.IntFlag):
     """LINEAGENTSESSIONSTATUS_: what a LINE_AGENTSESSIONSTATUS reports."""
 
+    __str__ = _flag_str
+    __format__ = _format
+
     NEW_SESSION = lib.LINEAGENTSESSIONSTATUS_NEWSESSION
     STATE = lib.LINEAGENTSESSIONSTATUS_STATE
     UPDATE_INFO = lib.LINEAGENTSESSIONSTATUS_UPDATEINFO
@@ -48,6 +85,9 @@ class AgentSessionStatus(enum.IntFlag):
 
 class AgentState(enum.IntEnum):
     """LINEAGENTSTATEEX_ (agent-wide state, lineSetAgentStateEx)."""
+
+    __str__ = _enum_str
+    __format__ = _format
 
     NOT_READY = lib.LINEAGENTSTATEEX_NOTREADY
     READY = lib.LINEAGENTSTATEEX_READY
@@ -60,6 +100,9 @@ class AgentState(enum.IntEnum):
 
 class AgentStatus(enum.IntFlag):
     """LINEAGENTSTATUSEX_: what a LINE_AGENTSTATUSEX reports."""
+
+    __str__ = _flag_str
+    __format__ = _format
 
     NEW_AGENT = lib.LINEAGENTSTATUSEX_NEWAGENT
     STATE = lib.LINEAGENTSTATUSEX_STATE
@@ -80,9 +123,14 @@ class ApiVersion(enum.IntEnum):
     def __str__(self) -> str:
         return f"{self.value >> 16}.{self.value & 0xFFFF}"
 
+    __format__ = _format
+
 
 class LineMessage(enum.IntEnum):
     """LINE_ message IDs (LINEMESSAGE.dwMessageID)."""
+
+    __str__ = _enum_str
+    __format__ = _format
 
     ADDRESSSTATE = lib.LINE_ADDRESSSTATE
     CALLINFO = lib.LINE_CALLINFO
@@ -117,6 +165,9 @@ class LineMessage(enum.IntEnum):
 class QueueStatus(enum.IntFlag):
     """LINEQUEUESTATUS_: what a LINE_QUEUESTATUS reports (line-queuestatus.md)."""
 
+    __str__ = _flag_str
+    __format__ = _format
+
     UPDATE_INFO = lib.LINEQUEUESTATUS_UPDATEINFO
     NEW_QUEUE = lib.LINEQUEUESTATUS_NEWQUEUE
     QUEUE_REMOVED = lib.LINEQUEUESTATUS_QUEUEREMOVED
@@ -125,6 +176,9 @@ class QueueStatus(enum.IntFlag):
 class GroupStatus(enum.IntFlag):
     """LINEGROUPSTATUS_: what a LINE_GROUPSTATUS reports (line-groupstatus.md)."""
 
+    __str__ = _flag_str
+    __format__ = _format
+
     NEW_GROUP = lib.LINEGROUPSTATUS_NEWGROUP
     GROUP_REMOVED = lib.LINEGROUPSTATUS_GROUPREMOVED
 
@@ -132,6 +186,9 @@ class GroupStatus(enum.IntFlag):
 class AgentSessionEventCode(enum.IntEnum):
     """TAPI 3's AGENT_SESSION_EVENT (ASE_*, ne-tapi3cc-agent_session_event.md),
     what ITAgentSessionEvent::get_Event returns; values as in tapi3cc.h."""
+
+    __str__ = _enum_str
+    __format__ = _format
 
     NEW_SESSION = 0
     NOT_READY = 1
@@ -144,6 +201,9 @@ class AgentSessionEventCode(enum.IntEnum):
 class AgentEventCode(enum.IntEnum):
     """TAPI 3's AGENT_EVENT (AE_*, ne-tapi3cc-agent_event.md), what
     ITAgentEvent::get_Event returns; values as in tapi3cc.h."""
+
+    __str__ = _enum_str
+    __format__ = _format
 
     NOT_READY = 0
     READY = 1

@@ -8,6 +8,12 @@ exact semantics of each operation.
 
 The model is process-wide (one simulator per process): every
 :class:`Simulator` instance controls the same model.
+
+A whole call center loads in one call, from a bundled scenario (like
+python-dbusmock's templates) or a TOML file: ``Simulator().load("small")``
+(see :mod:`pytapi2.simulator.scenario`). Every limit the C model enforces is
+checked here first, so a bad value raises ``ValueError`` naming the argument
+and the limit rather than :class:`SimulatorError` ``TAPISIM_E_INVAL``.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from __future__ import annotations
 import enum
 import math
 from datetime import datetime, timedelta
-from typing import ClassVar, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Protocol
 from uuid import UUID
 
 from pytapi2 import _native
@@ -28,9 +35,32 @@ from pytapi2._convert import (
 from pytapi2._native import ffi, lib
 from pytapi2.constants import AgentSessionState, ApiVersion
 
-__all__ = ["ClockMode", "Fault", "HasHandle", "Simulator", "SimulatorError"]
+if TYPE_CHECKING:
+    from pytapi2.simulator.scenario import Scenario
+
+__all__ = [
+    "CLOCK_MAX",
+    "CLOCK_MIN",
+    "MAX_SPEED",
+    "ClockMode",
+    "Fault",
+    "HasHandle",
+    "Simulator",
+    "SimulatorError",
+]
 
 _DWORD_MAX = 0xFFFFFFFF
+#: The simulator clock's range: OLE DATEs start at year 100, and a year of
+#: headroom before datetime.max keeps start + duration (end_time) representable.
+CLOCK_MIN = datetime(100, 1, 1)
+CLOCK_MAX = datetime(9999, 1, 1)
+_CLOCK_RANGE = f"{CLOCK_MIN.date().isoformat()} and {CLOCK_MAX.date().isoformat()}"
+#: Fastest real-clock speed-up the simulator accepts (tapisim_set_clock).
+MAX_SPEED = 1e6
+_MAX_TRAFFIC_RATE = 1e7   # calls per hour (tapisim_set_group_traffic)
+_MAX_TRAFFIC_MEAN = 1e6   # seconds
+_MAX_ID = 255             # characters of an agent ID or PIN (tapisim_add_agent)
+_MAX_NAME = 1024          # characters of a group or queue name
 
 
 class SimulatorError(RuntimeError):
@@ -111,10 +141,15 @@ def _unix_ms(when: datetime, name: str) -> int:
         raise TypeError(f"{name} must be a naive datetime, got {type(when).__name__}")
     if when.tzinfo is not None:
         raise ValueError(f"{name} must be a naive datetime: the simulator clock is naive")
+    if not CLOCK_MIN <= when <= CLOCK_MAX:
+        raise ValueError(f"{name} must be between {_CLOCK_RANGE} (the simulator clock's "
+                         f"range), got {when}")
     return datetime_to_unix_ms(when)
 
 
-def _text(value: str | None, name: str, *, optional: bool = False) -> str | object:
+def _text(
+    value: str | None, name: str, *, optional: bool = False, max_length: int = _MAX_NAME
+) -> str | object:
     if value is None and optional:
         null: object = ffi.NULL
         return null
@@ -122,6 +157,9 @@ def _text(value: str | None, name: str, *, optional: bool = False) -> str | obje
         raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if "\0" in value:
         raise ValueError(f"{name} must not contain NUL characters")
+    if len(value) > max_length:
+        raise ValueError(f"{name} is too long ({len(value)} characters; the simulator takes "
+                         f"at most {max_length})")
     return value
 
 
@@ -149,6 +187,14 @@ def _state(value: AgentSessionState | int, name: str, *, allow_zero: bool) -> in
         raise ValueError(f"{name} must be an AgentSessionState, got {value!r}") from None
 
 
+def _limited(value: float | timedelta, name: str, high: float, unit: str) -> float:
+    result = seconds(value, name)
+    if result > high:
+        raise ValueError(f"{name} must be at most {high:g} {unit} (the simulator's limit), "
+                         f"got {value!r}")
+    return result
+
+
 class Simulator:
     """Control of the simulator model (the loaded backend must be the simulator).
 
@@ -170,6 +216,43 @@ class Simulator:
             )
 
     # -- configuration ---------------------------------------------------
+    def load(self, scenario: str | Path | Scenario = "default") -> Scenario:
+        """Reset the model and load a whole call center in one call: lines,
+        groups, queues, agents (not logged in), random traffic, and the
+        virtual clock at the scenario's start. Returns the checked scenario
+        (its groups' IDs, agents' IDs and PINs).
+
+        ``scenario`` is a bundled name (``"default"``, ``"small"``), a TOML
+        file, or a :class:`~pytapi2.simulator.scenario.Scenario`. Call it
+        before opening a :class:`pytapi2.TapiApp` (lines are configured for
+        apps initialized afterwards). To log agents in at their shift starts
+        and run the day, use :class:`~pytapi2.simulator.scenario.ScenarioRunner`.
+        """
+        from pytapi2.simulator.scenario import Scenario, load_scenario
+
+        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.reset()
+        self.configure_lines(sc.lines, 1)
+        self.use_virtual_clock(sc.start)
+        for group in sc.groups:
+            self.add_group(group.id, group.name)
+            for queue in group.queues:
+                self.add_queue(group.id, queue.id, queue.name)
+        for agent in sc.agents:
+            self.add_agent(agent.id, agent.pin)
+        for group in sc.groups:
+            if group.calls_per_hour > 0:
+                self.set_traffic(
+                    group.id,
+                    calls_per_hour=group.calls_per_hour,
+                    mean_talk=group.mean_talk,
+                    mean_wrapup=group.mean_wrapup,
+                    mean_ring=group.mean_ring,
+                    patience=group.patience,
+                    seed=group.seed,
+                )
+        return sc
+
     def reset(self) -> None:
         """Back to the defaults of tapisim.h; every handle becomes invalid."""
         _check(lib.tapisim_reset(), "tapisim_reset")
@@ -219,8 +302,8 @@ class Simulator:
         """Let the clock follow real time, ``speed`` times faster."""
         if isinstance(speed, bool) or not isinstance(speed, (int, float)):
             raise TypeError(f"speed must be a number, got {type(speed).__name__}")
-        if not math.isfinite(speed) or speed <= 0:
-            raise ValueError(f"speed must be a positive finite number, got {speed!r}")
+        if not math.isfinite(speed) or not 0 < speed <= MAX_SPEED:
+            raise ValueError(f"speed must be a number in (0, {MAX_SPEED:g}], got {speed!r}")
         _check(lib.tapisim_set_clock(lib.TAPISIM_CLOCK_REAL, float(speed)), "tapisim_set_clock")
 
     def now(self) -> datetime:
@@ -232,13 +315,25 @@ class Simulator:
         _check(lib.tapisim_set_time(_unix_ms(when, "when")), "tapisim_set_time")
 
     def advance(self, duration: float | timedelta) -> None:
-        """Move the virtual clock, running every due event in time order."""
-        _check(lib.tapisim_advance(_ms(duration, "duration", limit=2**62)), "tapisim_advance")
+        """Move the virtual clock, running every due event in time order.
+
+        The clock must stay within :data:`CLOCK_MIN` .. :data:`CLOCK_MAX`."""
+        ms = _ms(duration, "duration", limit=2**62)
+        room = CLOCK_MAX - self.now()
+        if timedelta(milliseconds=ms) > room:
+            raise ValueError(f"duration {duration!r} would move the clock past "
+                             f"{CLOCK_MAX.date().isoformat()} (the simulator clock's range; "
+                             f"at most "
+                             f"{room.total_seconds():.0f} s from now)")
+        _check(lib.tapisim_advance(ms), "tapisim_advance")
 
     # -- the ACD model -------------------------------------------------------
     def add_agent(self, agent_id: str, pin: str | None = None) -> None:
         _check(
-            lib.tapisim_add_agent(_text(agent_id, "agent_id"), _text(pin, "pin", optional=True)),
+            lib.tapisim_add_agent(
+                _text(agent_id, "agent_id", max_length=_MAX_ID),
+                _text(pin, "pin", optional=True, max_length=_MAX_ID),
+            ),
             "tapisim_add_agent",
         )
 
@@ -268,17 +363,17 @@ class Simulator:
         seed: int = 0,
     ) -> None:
         """Start (or, with ``calls_per_hour=0``, stop) random calls to a group."""
-        rate = seconds(calls_per_hour, "calls_per_hour")
+        rate = _limited(calls_per_hour, "calls_per_hour", _MAX_TRAFFIC_RATE, "calls per hour")
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
             raise ValueError(f"seed must be an int in 0..2**64-1, got {seed!r}")
         traffic = ffi.new(
             "tapisim_traffic *",
             {
                 "calls_per_hour": rate,
-                "mean_talk_s": seconds(mean_talk, "mean_talk"),
-                "mean_wrapup_s": seconds(mean_wrapup, "mean_wrapup"),
-                "mean_ring_s": seconds(mean_ring, "mean_ring"),
-                "patience_s": seconds(patience, "patience"),
+                "mean_talk_s": _limited(mean_talk, "mean_talk", _MAX_TRAFFIC_MEAN, "s"),
+                "mean_wrapup_s": _limited(mean_wrapup, "mean_wrapup", _MAX_TRAFFIC_MEAN, "s"),
+                "mean_ring_s": _limited(mean_ring, "mean_ring", _MAX_TRAFFIC_MEAN, "s"),
+                "patience_s": _limited(patience, "patience", _MAX_TRAFFIC_MEAN, "s"),
                 "seed": seed,
             },
         )

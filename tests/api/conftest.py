@@ -1,57 +1,46 @@
-"""Fixtures of the public-API tests: a reset simulator on a virtual clock,
-an app, an open line, an agent."""
+"""The public-API tests use the fixtures pytapi2 ships for everyone's tests
+(pytapi2.simulator.pytest_plugin), loaded with this folder's call center:
+groups Sales and Support, eight agents with one PIN, 09:00 on the virtual clock.
+The short names below are what the test modules were written with."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from _api_helpers import AGENT_IDS, GROUP, GROUP2, PIN, START
 
 import pytapi2
-from pytapi2 import _native
+from pytapi2.simulator import Simulator
+from pytapi2.simulator.scenario import Scenario
 
-
-def _simulator() -> Any:
-    backend = _native.ensure_loaded()
-    if not backend.is_simulator:
-        pytest.skip("the loaded TAPI library does not export the tapisim_* control API yet")
-    from pytapi2.simulator import Simulator
-
-    return Simulator()
+SCENARIO = Scenario.of(groups={"Sales": GROUP, "Support": GROUP2},
+                       agents=dict.fromkeys(AGENT_IDS, PIN), start=START)
 
 
 @pytest.fixture
-def sim() -> Iterator[Any]:
-    simulator = _simulator()
-    simulator.reset()
-    simulator.use_virtual_clock(START)
-    simulator.add_group(GROUP, "Sales")
-    simulator.add_group(GROUP2, "Support")
-    for agent_id in AGENT_IDS:
-        simulator.add_agent(agent_id, PIN)
-    yield simulator
-    simulator.clear_faults()
+def tapisim_scenario() -> Scenario:
+    return SCENARIO
 
 
 @pytest.fixture
-def app(sim: Any) -> Iterator[pytapi2.TapiApp]:
-    with pytapi2.TapiApp(app_name="pytest", timeout=10.0) as tapi:
-        yield tapi
+def sim(tapisim: Simulator) -> Simulator:
+    return tapisim
 
 
 @pytest.fixture
-def line(app: pytapi2.TapiApp) -> Iterator[pytapi2.Line]:
-    with app.open_line(0) as opened:
-        yield opened
+def app(tapi_app: pytapi2.TapiApp) -> pytapi2.TapiApp:
+    return tapi_app
 
 
 @pytest.fixture
-def agent(line: pytapi2.Line) -> pytapi2.Agent:
-    return line.create_agent(AGENT_IDS[0], pin=PIN)
+def line(tapi_line: pytapi2.Line) -> pytapi2.Line:
+    return tapi_line
 
 
 @pytest.fixture
-def session(agent: pytapi2.Agent) -> pytapi2.AgentSession:
-    return agent.create_session(group=GROUP, address_id=0)
+def agent(tapi_agent: pytapi2.Agent) -> pytapi2.Agent:
+    return tapi_agent
+
+
+@pytest.fixture
+def session(tapi_session: pytapi2.AgentSession) -> pytapi2.AgentSession:
+    return tapi_session

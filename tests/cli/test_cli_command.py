@@ -77,7 +77,8 @@ shift = "09:30-12:00"
 """
 
 RECORD_KEYS = {
-    "session", "agent", "group", "state", "next_state", "start_time", "end_time", "ended",
+    "session", "agent", "name", "group", "time_in_state", "state", "next_state", "start_time",
+    "end_time", "ended",
     "duration", "calls", "total_talk_time", "average_talk_time", "total_call_time",
     "average_call_time", "total_wrapup_time", "average_wrapup_time", "occupancy",
     "longest_time_to_answer", "average_time_to_answer", "idle_time", "acd_call_rate",
@@ -205,7 +206,9 @@ def test_demo_once_json_is_consistent_and_ended_sessions_stop(small: Path) -> No
     # 1001's shift ended at 10:00: ENDED, one hour long, and frozen since.
     assert a["1001"]["ended"] and a["1001"]["state"] == "ENDED"
     assert a["1001"]["duration"] == 3600
-    assert b["1001"] == a["1001"]
+    frozen = {k: v for k, v in a["1001"].items() if k != "time_in_state"}
+    assert {k: v for k, v in b["1001"].items() if k != "time_in_state"} == frozen
+    assert b["1001"]["time_in_state"] == a["1001"]["time_in_state"] + 1800  # ended 10:00
     # The others kept counting; 2002 logged in at its shift start, 09:30.
     assert datetime.fromisoformat(a["2002"]["start_time"]) == datetime(2026, 3, 2, 9, 30)
     assert a["2002"]["duration"] == 5400
@@ -219,22 +222,85 @@ def test_demo_once_is_repeatable(small: Path) -> None:
     assert demo_json(small, "45m") == demo_json(small, "45m")
 
 
+def _table_rows(text: str) -> dict[str, list[str]]:
+    """Session rows of a plain table by agent ID (the first column); group
+    totals rows start with the group name, which no agent ID is."""
+    rows = {}
+    for line in text.splitlines()[3:]:
+        cells = line.split()
+        if cells and cells[0].isdigit():
+            rows[cells[0]] = cells
+    return rows
+
+
 def test_demo_once_table(small: Path) -> None:
-    lines = ok("demo", "--scenario", str(small), "--once", "--for", "1h30m").splitlines()
-    header = lines[0].split()
-    assert header[:3] == ["AGENT", "GROUP", "STATE"] and "DURATION" in header
-    assert set(lines[1]) <= {"-", " "}
-    rows = [line.split() for line in lines[2:]]
-    assert [row[0] for row in rows] == ["1001", "1002", "2001", "2002"]
-    assert rows[0][2] == "ENDED" and rows[0][4] == "1:00:00"
-    assert rows[3][3] == "09:30:00" and rows[3][4] == "1:00:00"
-    for row in rows:
-        assert HMS.match(row[4]) and HMS.match(row[6]) and HMS.match(row[7])
+    text = ok("demo", "--scenario", str(small), "--once", "--for", "1h30m")
+    lines = text.splitlines()
+    assert lines[0].startswith("CLI test center | 2026-03-02 10:30:00 | simulator")
+    header = lines[1].split()
+    assert header[:3] == ["AGENT", "NAME", "STATE"] and "DURATION" in header
+    assert set(lines[2].strip()) == {"─"}
+    rows = _table_rows(text)
+    assert list(rows) == ["1001", "1002", "2001", "2002"]
+    assert rows["1001"][1] == "ENDED" and rows["1001"][4] == "1:00:00"  # no names: 1 col less
+    assert rows["2002"][3] == "09:30:00" and rows["2002"][4] == "1:00:00"
+    for row in rows.values():
+        assert HMS.match(row[2]) and HMS.match(row[4]) and HMS.match(row[6])
         assert row[8].endswith("%")
-    # Aligned: every row is as wide as the rule under the header, or narrower
-    # only by trailing blanks stripped; the DURATION column ends at one place.
-    end = lines[0].index("DURATION") + len("DURATION")
-    assert all(line[end - 1] != " " for line in lines[2:])
+    # Grouped: each group's totals row comes before its sessions.
+    sales, support = lines.index(next(x for x in lines if x.startswith("Sales "))), \
+        lines.index(next(x for x in lines if x.startswith("Support ")))
+    assert sales < lines.index(next(x for x in lines if x.startswith("1001 "))) < support
+    # The queue panel.
+    assert any(x.startswith("QUEUE ") for x in lines)
+    assert any(x.startswith("Support: Support line ") for x in lines)
+    # Aligned: the DURATION column ends at one place in every row.
+    end = lines[1].index("DURATION") + len("DURATION")
+    assert all(line[end - 1] != " " for line in lines[3:] if line[:4] in rows)
+
+
+def test_demo_piped_prints_one_final_table(small: Path) -> None:
+    out = ok("demo", "--scenario", str(small), "--speed", "36000", "--for", "30m")
+    assert out.count("CLI test center |") == 1, out
+    title = out.splitlines()[0]
+    assert title.startswith("CLI test center | 2026-03-02 09:30:00 | sim x36000")
+    assert title.endswith("| final")
+    assert "1001" in _table_rows(out)
+
+
+def test_demo_json_lines(small: Path) -> None:
+    out = ok("demo", "--scenario", str(small), "--speed", "7200", "--for", "30m", "--json",
+             "--interval", "0.05")
+    documents = [json.loads(line) for line in out.splitlines()]
+    assert len(documents) >= 2  # at least one interval and the final one
+    times = [datetime.fromisoformat(d["time"]) for d in documents]
+    assert times == sorted(times) and times[-1] == datetime(2026, 3, 2, 9, 30)
+    for document in documents:
+        assert set(document) == {"time", "backend", "scenario", "sessions", "queues"}
+        for record in document["sessions"]:
+            assert set(record) == RECORD_KEYS
+
+
+def test_demo_interval_prints_tables(small: Path) -> None:
+    out = ok("demo", "--scenario", str(small), "--speed", "7200", "--for", "30m",
+             "--interval", "0.05")
+    blocks = [b for b in out.split("\n\n") if b.startswith("CLI test center |")]
+    assert len(blocks) >= 2
+    assert blocks[-1].splitlines()[0].endswith("| final")
+
+
+def test_demo_head_exits_0() -> None:
+    """`pytapi2 demo | head` (the reader goes away): exit 0, nothing on stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytapi2", "demo", "--once"],
+        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # like head after its lines
+    err = proc.stderr.read()
+    assert proc.wait(timeout=TIMEOUT) == 0, err
+    assert err == b""
 
 
 def test_bundled_default_scenario_runs(tmp_path: Path) -> None:
@@ -250,41 +316,54 @@ def test_bundled_default_scenario_runs(tmp_path: Path) -> None:
 # -- live demo and watch ---------------------------------------------------------------
 
 
-def test_demo_live_runs_to_the_end_of_the_period(small: Path) -> None:
-    out = ok("demo", "--scenario", str(small), "--speed", "36000", "--for", "30m")
-    blocks = [block for block in out.split("\n\n") if block.strip()]
-    assert len(blocks) >= 2  # the first table and the final one
-    assert blocks[0].startswith("CLI test center | 2026-03-02 09:00")
-    final = out[out.index("final:"):].splitlines()
-    assert final[1].startswith("CLI test center | 2026-03-02 09:30:00 ")  # exactly --for
-    assert any(line.startswith("1001 ") for line in final)
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="Windows has no SIGINT to send to a child "
                     "process: Ctrl-C is a console event (CTRL_C_EVENT) for a whole console")
 def test_watch_stops_cleanly_on_ctrl_c(small: Path) -> None:
+    """Ctrl-C ends watch with the final state and exit 130. The child starts
+    with SIGINT at its default disposition whatever this process inherited (a
+    background job of a non-interactive shell ignores SIGINT, and an ignored
+    SIGINT is inherited), so the test does not depend on how it is started."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytapi2", "watch", "--scenario", str(small), "--speed", "600"],
+        [sys.executable, "-m", "pytapi2", "watch", "--scenario", str(small), "--speed", "600",
+         "--json", "--interval", "0.1"],
+        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        assert first["scenario"] == "CLI test center"
+        assert datetime.fromisoformat(first["time"]) >= datetime(2026, 3, 2, 9, 0)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert err == ""
+    last = json.loads(out.splitlines()[-1])  # the state when it stopped
+    assert {r["agent"] for r in last["sessions"]} >= {"1001", "1002", "2001"}
+
+
+@pytest.mark.skipif(sys.platform == "win32",
+                    reason="Popen.terminate is TerminateProcess on Windows: no signal to handle")
+def test_watch_stops_cleanly_on_sigterm(small: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytapi2", "watch", "--scenario", str(small), "--json",
+         "--interval", "0.1"],
         cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
         assert proc.stdout is not None
-        first: list[str] = []
-        for line in proc.stdout:  # a non-terminal gets one table per update
-            if not line.strip():
-                break
-            first.append(line)
-        assert first and first[0].startswith("CLI test center | 2026-03-02 09:")
-        assert first[1].split()[:2] == ["AGENT", "GROUP"]
-        proc.send_signal(signal.SIGINT)
+        json.loads(proc.stdout.readline())
+        proc.terminate()
         _, err = proc.communicate(timeout=TIMEOUT)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode in (0, 130), (proc.returncode, err)
-    assert "Traceback" not in err and "KeyboardInterrupt" not in err
-    assert err == ""
+    assert proc.returncode == 130 and err == ""
 
 
 # -- info and sessions ---------------------------------------------------------------------
@@ -305,7 +384,7 @@ def test_info() -> None:
 def test_sessions_on_an_empty_simulator() -> None:
     result = run("sessions")
     assert result.returncode == 0
-    assert "(no agent sessions)" in result.stdout
+    assert "0/0 active" in result.stdout
     assert "--scenario" in result.stderr  # the hint says how to get sessions
     assert json.loads(ok("sessions", "--json"))["sessions"] == []
 
@@ -319,14 +398,37 @@ def test_sessions_with_a_scenario(small: Path) -> None:
     for record in document["sessions"]:
         check_consistent(record, now)
     table = ok("sessions", "--scenario", str(small), "--for", "20m", "--line", "0")
-    assert table.splitlines()[0].startswith("AGENT")
+    assert table.splitlines()[1].startswith("AGENT")
 
 
 def test_sessions_for_named_agents(small: Path) -> None:
     document = json.loads(ok("sessions", "--scenario", str(small), "--for", "10m",
                              "--agent", "1001:1234", "--json"))
-    # The scenario's sessions plus --agent's (the same one, listed once).
-    assert sorted(r["agent"] for r in document["sessions"]) == ["1001", "1002", "2001"]
+    # Only the agent named (its one session, listed once).
+    assert [r["agent"] for r in document["sessions"]] == ["1001"]
+    document = json.loads(ok("demo", "--scenario", "default", "--once", "--for", "1h",
+                             "--agent", "1001:4321", "--agent", "2001:2001", "--json"))
+    assert sorted(r["agent"] for r in document["sessions"]) == ["1001", "2001"]
+
+
+def test_agent_errors_name_the_agent(small: Path) -> None:
+    result = run("sessions", "--scenario", str(small), "--for", "10m",
+                 "--agent", "1001:1234", "--agent", "2001:9999")
+    # 2001 has no PIN in the scenario: any PIN passes; 1001's is checked.
+    assert result.returncode == 0, result.stderr
+    line = assert_one_line_error(
+        run("sessions", "--scenario", "default", "--for", "10m",
+            "--agent", "1001:4321", "--agent", "2001:9999"),
+        "--agent 2001", "wrong PIN", "LINEERR_INVAL", "lineCreateAgentW")
+    assert "1001" not in line
+    assert_one_line_error(run("sessions", "--scenario", "default", "--agent", "9999"),
+                          "--agent 9999", "no such agent in default.toml")
+
+
+def test_unknown_agent_on_an_empty_simulator_says_it_starts_empty() -> None:
+    # TAPI documents only LINEERR_INVALPARAM for an unknown agent or a wrong PIN.
+    assert_one_line_error(run("sessions", "--agent", "1001:4321"), "--agent 1001",
+                          "unknown agent ID or wrong PIN", "starts empty", "--scenario")
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -338,7 +440,16 @@ def test_sessions_for_named_agents(small: Path) -> None:
         (["demo", "--for", "5x"], ["--for", "5x"]),
         (["demo", "--for", "0s"], ["--for", "positive"]),
         (["demo", "--speed", "-3"], ["--speed"]),
-        (["demo", "--json"], ["--json", "--once"]),
+        (["demo", "--speed", "3e6"], ["--speed", "3e6", "1e+06"]),
+        (["demo", "--speed", "1e12"], ["--speed", "1e12"]),
+        (["demo", "--once", "--for", "1e9"], ["--for", "7 days"]),
+        (["demo", "--once", "--speed", "10"], ["--speed", "--once"]),
+        (["demo", "--once", "--interval", "1"], ["--interval", "--once"]),
+        (["watch", "--interval", "0"], ["--interval"]),
+        (["bench", "--concurrency", "0"], ["--concurrency"]),
+        (["bench", "--rate", "-1"], ["--rate"]),
+        (["bench", "--latency", "5 parsecs"], ["--latency"]),
+        (["scenario", "nope"], ["nope"]),
         (["sessions", "--line", "x"], ["--line"]),
         (["sessions", "--for", "1h"], ["--for", "--scenario"]),
         (["launch"], ["launch"]),
@@ -369,7 +480,7 @@ VALID_AGENT = '[[agents]]\nid = "1"\ngroups = ["Sales"]\nshift = "09:00-10:00"\n
     ("text", "needles"),
     [
         (VALID_GROUP + '[[groups]]\nname = "B"\ncalls_per_hour = "fast"\n' + VALID_AGENT,
-         ['groups[1].calls_per_hour: expected a non-negative number, got "fast"']),
+         ['groups[1].calls_per_hour: expected a non-negative number up to 1e+07, got "fast"']),
         (VALID_GROUP + '[[groups]]\nname = "B"\ncalls_per_hour = -5\n' + VALID_AGENT,
          ["groups[1].calls_per_hour", "non-negative"]),
         (VALID_GROUP.replace("10", "10\nmean_talk = \"long\"") + VALID_AGENT,
@@ -382,6 +493,22 @@ VALID_AGENT = '[[agents]]\nid = "1"\ngroups = ["Sales"]\nshift = "09:00-10:00"\n
          ["agents[0].shift: expected a time of day"]),
         (VALID_GROUP + VALID_AGENT + 'breaks = ["11:00-11:15"]\n',
          ["agents[0].breaks[0]", "not inside the shift"]),
+        (VALID_GROUP + VALID_AGENT.replace("shift", "shfit"),
+         ["agents[0].shfit: unknown key (did you mean 'shift'?"]),
+        (VALID_GROUP + VALID_AGENT.replace("09:00-10:00", "08:00-08:00"),
+         ["agents[0].shift", '"08:00-08:00" is empty']),
+        (VALID_GROUP + VALID_AGENT.replace('groups = ["Sales"]', "groups = []"),
+         ["agents[0].groups: expected a non-empty array of group names, got an empty array"]),
+        (VALID_GROUP + VALID_AGENT.replace('groups = ["Sales"]', 'groups = ["Sales", 5]'),
+         ['agents[0].groups', 'got ["Sales", 5]']),
+        (VALID_GROUP.replace("= 10", "= 2e7") + VALID_AGENT,
+         ["groups[0].calls_per_hour", "up to 1e+07", "2e+07"]),
+        (VALID_GROUP + "mean_talk = 2e6\n" + VALID_AGENT,
+         ["groups[0].mean_talk", "at most 1e+06 seconds"]),
+        (VALID_GROUP + VALID_AGENT.replace('id = "1"', 'id = "' + "7" * 100_000 + '"'),
+         ["agents[0].id: too long (100000 characters", "at most 255"]),
+        ("speed = 3e6\n" + VALID_GROUP + VALID_AGENT, ["speed", "up to 1e+06"]),
+        ("date = 9999-12-31\n" + VALID_GROUP + VALID_AGENT, ["date", "9999-12-31"]),
         (VALID_GROUP + VALID_AGENT + VALID_AGENT, ['agents[1].id: duplicate agent id "1"']),
         (VALID_GROUP.replace("calls_per_hour", "calls_per_hr") + VALID_AGENT,
          ["groups[0].calls_per_hr: unknown key"]),
@@ -404,6 +531,17 @@ def test_bad_scenario_files(
     path = scenario_file(text)
     line = assert_one_line_error(run("demo", "--once", "--scenario", str(path)), *needles)
     assert line.startswith(f"error: {path}: ")
+    assert len(line) < 400  # a 100 000-character value is not echoed back
+
+
+def test_break_at_the_shift_start(scenario_file: Callable[[str], Path]) -> None:
+    """A break from the first minute of the shift is allowed and taken."""
+    path = scenario_file(VALID_GROUP + VALID_AGENT + 'breaks = ["09:00-09:15"]\n')
+    first = json.loads(ok("demo", "--once", "--scenario", str(path), "--for", "10m", "--json"))
+    assert first["sessions"][0]["state"] == "NOT_READY"
+    assert first["sessions"][0]["time_in_state"] == 600
+    later = json.loads(ok("demo", "--once", "--scenario", str(path), "--for", "20m", "--json"))
+    assert later["sessions"][0]["state"] != "NOT_READY"
 
 
 def test_bad_scenario_file_in_every_command(scenario_file: Callable[[str], Path]) -> None:
@@ -418,3 +556,27 @@ def test_debug_shows_the_traceback(scenario_file: Callable[[str], Path]) -> None
     result = run("demo", "--once", "--debug", "--scenario", str(path))
     assert result.returncode != 0
     assert "Traceback" in result.stderr and "ScenarioError" in result.stderr
+
+
+# -- help, docs, bundled scenarios ----------------------------------------------------------
+
+
+def test_help_points_to_installed_docs_that_exist() -> None:
+    out = ok("--help")
+    lines = out.splitlines()
+    path = Path(lines[lines.index("Full reference: 'pytapi2 docs' prints it; installed at:") + 1]
+                .strip())
+    assert path.is_file() and path.name == "cli.md"
+    assert path.parent == ROOT / "pytapi2" / "cli"  # package data, installed with pytapi2
+    assert ok("docs") == path.read_text(encoding="utf-8")
+    assert "## `pytapi2 bench`" in ok("docs")
+
+
+def test_bundled_scenario_printed_is_a_valid_starting_point(tmp_path: Path) -> None:
+    text = ok("scenario", "default")
+    assert text.startswith("# The bundled pytapi2 demo scenario")
+    mine = tmp_path / "my.toml"
+    mine.write_text(text.replace("Acme Insurance, Monday", "Mine"), encoding="utf-8")
+    document = json.loads(ok("demo", "--scenario", str(mine), "--once", "--for", "10m",
+                             "--json"))
+    assert document["scenario"] == "Mine"

@@ -114,6 +114,7 @@ CASES: list[tuple[str, Callable[[Ctx], Any], type[Exception], str]] = [
     ("sim-post-app", lambda c: c.sim.post_message("1", 0, 0), T, "app"),
     ("load-path", lambda c: pytapi2.load(123), T, "path"),
     ("sim-set-time", lambda c: c.sim.set_time("2026-01-05"), T, "when"),
+    ("sim-load", lambda c: c.sim.load(5), T, "scenario"),
     ("sim-group-id", lambda c: c.sim.add_group("not-a-uuid", "x"), T, "group_id"),
     ("sim-offer-session", lambda c: c.sim.offer_call("1", wait=1, talk=1), T, "session"),
     ("sim-fault-kind", lambda c: c.sim.inject_fault("lineClose", 99), V, "kind"),
@@ -170,7 +171,8 @@ def test_every_public_callable_is_covered() -> None:
                "Simulator.schedule_session_state", "Simulator.close_line",
                "Simulator.inject_fault", "Simulator.post_message",
                "Simulator.non_acd_call", "Simulator.set_handle_base",
-               "Simulator.set_builtin_handler", "Simulator.set_non_acd_traffic"}
+               "Simulator.set_builtin_handler", "Simulator.set_non_acd_traffic",
+               "Simulator.load"}
     public = set()
     for cls in (pytapi2.TapiApp, pytapi2.Line, pytapi2.Agent, pytapi2.AgentSession, Simulator):
         for attr, value in vars(cls).items():

@@ -2,7 +2,10 @@
 
 A scenario describes one day of a small call center: ACD groups with their
 queues and random call traffic, and agents with shifts and breaks. See
-``scenarios/default.toml`` (the bundled, commented example) and docs/cli.md.
+``scenarios/default.toml`` (the bundled, commented example) and
+pytapi2/cli/cli.md (``pytapi2 docs``).
+Bundled scenarios (:data:`BUNDLED`) are loaded by name, like python-dbusmock's
+templates: ``Simulator().load("small")``.
 
 :func:`load_scenario` turns a TOML file into a checked :class:`Scenario`;
 every problem is a :class:`ScenarioError` whose message names the file, the
@@ -18,6 +21,7 @@ READY) and their shift end (ENDED) with
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 import sys
@@ -53,10 +57,23 @@ __all__ = [
     "parse_duration",
 ]
 
-log = logging.getLogger("pytapi2.cli")
+log = logging.getLogger("pytapi2.simulator")
 
 #: Name accepted in place of a file for the bundled scenario.
 DEFAULT_SCENARIO = "default"
+#: Scenarios shipped with pytapi2 (``scenarios/<name>.toml``), loadable by name:
+#: ``default`` a day of a 20-agent call center, ``small`` two groups and four
+#: agents with fixed IDs (the README tour's call center).
+BUNDLED = ("default", "small")
+
+# Limits the simulator enforces (tapisim.h), checked where the user typed the
+# value so the error names the file and the key instead of TAPISIM_E_INVAL.
+MAX_CALLS_PER_HOUR = 1e7
+MAX_MEAN_SECONDS = 1e6
+MAX_ID_LENGTH = 255
+MAX_NAME_LENGTH = 1024
+MAX_LINES = 4096
+MAX_SPEED = 1e6
 #: Group IDs not given in the file are derived from the group name in this namespace.
 GROUP_NAMESPACE = uuid.UUID("5b1a8a9e-3c1f-4c2e-9a57-7079746170a2")
 DEFAULT_DATE = date(2026, 1, 5)
@@ -139,8 +156,9 @@ class Agent:
     pin: str | None
     name: str | None
     groups: tuple[str, ...]
-    shift_start: datetime
-    shift_end: datetime
+    #: None: the agent exists in the ACD but the runner never logs it in.
+    shift_start: datetime | None
+    shift_end: datetime | None
     breaks: tuple[Break, ...]
 
 
@@ -169,6 +187,30 @@ class Scenario:
     def group_names(self) -> dict[uuid.UUID, str]:
         return {group.id: group.name for group in self.groups}
 
+    @classmethod
+    def of(
+        cls,
+        *,
+        groups: Mapping[str, uuid.UUID],
+        agents: Mapping[str, str | None],
+        start: datetime,
+        queues: Mapping[str, Sequence[tuple[int, str]]] | None = None,
+        name: str = "test call center",
+    ) -> Scenario:
+        """A quiet call center built in Python (no traffic, no shifts): for
+        tests. Every agent belongs to every group; ``agents`` maps IDs to PINs.
+        Load it with :meth:`pytapi2.simulator.Simulator.load`."""
+        built = tuple(
+            Group(group_name, group_id,
+                  tuple(Queue(q, n) for q, n in (queues or {}).get(group_name, ())),
+                  0.0, 180.0, 30.0, 5.0, 0.0, index + 1)
+            for index, (group_name, group_id) in enumerate(groups.items())
+        )
+        members = tuple(groups)
+        people = tuple(Agent(agent_id, pin, None, members, None, None, ())
+                       for agent_id, pin in agents.items())
+        return cls(name, "<python>", start, start + timedelta(hours=8), built, people)
+
 
 # -- TOML reading --------------------------------------------------------------
 
@@ -183,7 +225,12 @@ def _show(value: object) -> str:
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
-        return "an array"
+        if not value:
+            return "an empty array"
+        shown = ", ".join(_show(v) for v in value[:4])
+        return f"[{shown}{', ...' if len(value) > 4 else ''}]"
+    if isinstance(value, float):
+        return f"{value:g}"
     return str(value)
 
 
@@ -206,13 +253,20 @@ class _Reader:
         self.used.add(name)
         return self.data.get(name)
 
-    def finish(self, allowed_hint: Sequence[str]) -> None:
+    def allow(self, allowed: Sequence[str]) -> None:
+        """Refuse unknown keys first, so a typo (``shfit``) is reported as
+        itself, not as the key it was meant to be being missing."""
         for name in self.data:
-            if name not in self.used:
-                raise self.fail(name, f"unknown key (expected one of: {', '.join(allowed_hint)})")
+            if name not in allowed:
+                close = difflib.get_close_matches(name, allowed, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise self.fail(
+                    name, f"unknown key ({hint}expected one of: {', '.join(allowed)})"
+                )
 
     def string(
-        self, name: str, *, default: str | None = None, required: bool = False
+        self, name: str, *, default: str | None = None, required: bool = False,
+        max_length: int = MAX_NAME_LENGTH,
     ) -> str | None:
         value = self.get(name)
         if value is None:
@@ -223,18 +277,27 @@ class _Reader:
             raise self.fail(name, f"expected a non-empty string, got {_show(value)}")
         if "\0" in value:
             raise self.fail(name, "must not contain NUL characters")
+        if len(value) > max_length:
+            raise self.fail(
+                name, f"too long ({len(value)} characters; the simulator takes at most "
+                f"{max_length})"
+            )
         return value
 
-    def number(self, name: str, default: float, *, positive: bool = False) -> float:
+    def number(
+        self, name: str, default: float, *, positive: bool = False, high: float | None = None
+    ) -> float:
         value = self.get(name)
         if value is None:
             return default
         what = "a positive number" if positive else "a non-negative number"
+        if high is not None:
+            what += f" up to {high:g}"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(name, f"expected {what}, got {_show(value)}")
         if value != value or value in (float("inf"), float("-inf")) or value < 0:
             raise self.fail(name, f"expected {what}, got {_show(value)}")
-        if positive and value == 0:
+        if (positive and value == 0) or (high is not None and value > high):
             raise self.fail(name, f"expected {what}, got {_show(value)}")
         return float(value)
 
@@ -246,8 +309,8 @@ class _Reader:
             raise self.fail(name, f"expected an integer in {low}..{high}, got {_show(value)}")
         return value
 
-    def duration(self, name: str, default: float) -> float:
-        """Seconds: a number, or a string like ``4m30s``."""
+    def duration(self, name: str, default: float, *, high: float = MAX_MEAN_SECONDS) -> float:
+        """Seconds: a number, or a string like ``4m30s``; at most ``high``."""
         value = self.get(name)
         if value is None:
             return default
@@ -257,13 +320,18 @@ class _Reader:
         if isinstance(value, (int, float)):
             if value != value or value < 0 or value == float("inf"):
                 raise self.fail(name, f"{expected}, got {_show(value)}")
-            return float(value)
-        if isinstance(value, str):
+            result = float(value)
+        elif isinstance(value, str):
             try:
-                return parse_duration(value).total_seconds()
+                result = parse_duration(value).total_seconds()
             except ValueError:
                 raise self.fail(name, f"{expected}, got {_show(value)}") from None
-        raise self.fail(name, f"{expected}, got {_show(value)}")
+        else:
+            raise self.fail(name, f"{expected}, got {_show(value)}")
+        if result > high:
+            raise self.fail(name, f"at most {high:g} seconds (the simulator's limit), "
+                                  f"got {_show(value)}")
+        return result
 
     def table_list(self, name: str) -> list[_Reader]:
         value = self.get(name)
@@ -287,13 +355,19 @@ def _time_of_day(reader: _Reader, name: str, value: object) -> time:
 
 
 def _span(reader: _Reader, name: str, value: object, day: date) -> tuple[datetime, datetime]:
-    """``"08:00-16:30"`` on ``day``; an end at or before the start is the next day."""
+    """``"08:00-16:30"`` on ``day``; an end before the start is the next day.
+
+    An end equal to the start is refused: it is more often a mistake than a
+    24-hour shift, and silently making it one would hide the mistake."""
     if not isinstance(value, str) or value.count("-") != 1:
         raise reader.fail(name, f'expected a time span like "08:00-16:30", got {_show(value)}')
     first, second = (part.strip() for part in value.split("-"))
     start = datetime.combine(day, _time_of_day(reader, name, first))
     end = datetime.combine(day, _time_of_day(reader, name, second))
-    if end <= start:
+    if end == start:
+        raise reader.fail(name, f"the span {_show(value)} is empty (it starts when it ends; "
+                                f'a span past midnight is written like "22:00-06:00")')
+    if end < start:
         end += timedelta(days=1)
     return start, end
 
@@ -312,6 +386,12 @@ def _uuid(reader: _Reader, value: object) -> uuid.UUID:
     raise reader.fail("id", f"expected a UUID string, got {_show(value)}")
 
 
+_GROUP_KEYS = ("name", "id", "queues", "calls_per_hour", "mean_talk", "mean_wrapup",
+               "mean_ring", "patience", "seed")
+_AGENT_KEYS = ("id", "pin", "name", "groups", "shift", "breaks")
+_ROOT_KEYS = ("name", "date", "start", "end", "lines", "speed", "groups", "agents")
+
+
 def _read_groups(root: _Reader) -> tuple[Group, ...]:
     groups: list[Group] = []
     names: set[str] = set()
@@ -321,6 +401,7 @@ def _read_groups(root: _Reader) -> tuple[Group, ...]:
     if not readers:
         raise root.fail("groups", "missing (expected at least one [[groups]] table)")
     for index, r in enumerate(readers):
+        r.allow(_GROUP_KEYS)
         name = r.string("name", required=True)
         assert name is not None
         if name in names:
@@ -333,6 +414,7 @@ def _read_groups(root: _Reader) -> tuple[Group, ...]:
         ids.add(group_id)
         queues: list[Queue] = []
         for q in r.table_list("queues"):
+            q.allow(["id", "name"])
             qid = q.integer("id", -1, low=1, high=0xFFFFFFFF)
             if qid == -1:
                 raise q.fail("id", "missing (expected an integer in 1..4294967295)")
@@ -341,7 +423,6 @@ def _read_groups(root: _Reader) -> tuple[Group, ...]:
             queue_ids.add(qid)
             qname = q.string("name", default=f"{name} queue")
             assert qname is not None
-            q.finish(["id", "name"])
             queues.append(Queue(qid, qname))
         if not queues:
             qid = 100 * (index + 1)
@@ -354,17 +435,13 @@ def _read_groups(root: _Reader) -> tuple[Group, ...]:
                 name=name,
                 id=group_id,
                 queues=tuple(queues),
-                calls_per_hour=r.number("calls_per_hour", 0.0),
+                calls_per_hour=r.number("calls_per_hour", 0.0, high=MAX_CALLS_PER_HOUR),
                 mean_talk=r.duration("mean_talk", 180.0),
                 mean_wrapup=r.duration("mean_wrapup", 30.0),
                 mean_ring=r.duration("mean_ring", 5.0),
                 patience=r.duration("patience", 0.0),
                 seed=r.integer("seed", index + 1),
             )
-        )
-        r.finish(
-            ["name", "id", "queues", "calls_per_hour", "mean_talk", "mean_wrapup",
-             "mean_ring", "patience", "seed"]
         )
     return tuple(groups)
 
@@ -376,12 +453,13 @@ def _read_agents(root: _Reader, day: date, group_names: set[str]) -> tuple[Agent
     if not readers:
         raise root.fail("agents", "missing (expected at least one agent)")
     for r in readers:
-        agent_id = r.string("id", required=True)
+        r.allow(_AGENT_KEYS)
+        agent_id = r.string("id", required=True, max_length=MAX_ID_LENGTH)
         assert agent_id is not None
         if agent_id in ids:
             raise r.fail("id", f"duplicate agent id {_show(agent_id)}")
         ids.add(agent_id)
-        pin = r.string("pin")
+        pin = r.string("pin", max_length=MAX_ID_LENGTH)
         name = r.string("name")
         raw_groups = r.get("groups")
         if (
@@ -398,11 +476,15 @@ def _read_agents(root: _Reader, day: date, group_names: set[str]) -> tuple[Agent
         if len(set(raw_groups)) != len(raw_groups):
             raise r.fail("groups", "a group is listed twice")
         raw_shift = r.get("shift")
+        raw_breaks = r.get("breaks")
         if raw_shift is None:
-            raise r.fail("shift", 'missing (expected a time span like "08:00-16:30")')
+            # Known to the ACD, never logged in by the runner (tests log it in).
+            if raw_breaks is not None:
+                raise r.fail("breaks", "needs a shift")
+            agents.append(Agent(agent_id, pin, name, tuple(raw_groups), None, None, ()))
+            continue
         start, end = _span(r, "shift", raw_shift, day)
         breaks: list[Break] = []
-        raw_breaks = r.get("breaks")
         if raw_breaks is None:
             raw_breaks = []
         if not isinstance(raw_breaks, list):
@@ -415,12 +497,11 @@ def _read_agents(root: _Reader, day: date, group_names: set[str]) -> tuple[Agent
             first, second = (part.strip() for part in raw.split("-"))
             b_start = _on_or_after(_time_of_day(r, key, first), start)
             b_end = _on_or_after(_time_of_day(r, key, second), b_start)
-            if b_end <= b_start or not (start < b_start and b_end < end):
+            if b_end <= b_start or not (start <= b_start and b_end <= end):
                 raise r.fail(key, f"break {_show(raw)} is not inside the shift {_show(raw_shift)}")
             if breaks and b_start <= breaks[-1].end:
                 raise r.fail(key, "breaks must be in order and must not overlap")
             breaks.append(Break(b_start, b_end))
-        r.finish(["id", "pin", "name", "groups", "shift", "breaks"])
         agents.append(Agent(agent_id, pin, name, tuple(raw_groups), start, end, tuple(breaks)))
     return tuple(agents)
 
@@ -432,6 +513,7 @@ def parse_scenario(text: str, source: str) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(source, None, f"invalid TOML: {exc}") from None
     root = _Reader(source, data)
+    root.allow(_ROOT_KEYS)
     name = root.string("name", default=Path(source).stem)
     assert name is not None
     raw_date = root.get("date")
@@ -443,35 +525,55 @@ def parse_scenario(text: str, source: str) -> Scenario:
         raise root.fail(
             "date", f"expected a TOML local date like 2026-01-05, got {_show(raw_date)}"
         )
-    lines = root.integer("lines", 1, low=1, high=64)
-    speed = root.number("speed", 60.0, positive=True)
+    if not date(100, 1, 1) <= day <= date(9998, 12, 24):
+        # The simulator clock runs 0100-01-01..9999-01-01; a week of room for --for.
+        raise root.fail("date", f"must be between 0100-01-01 and 9998-12-24 (the simulator "
+                                f"clock's range), got {day}")
+    lines = root.integer("lines", 1, low=1, high=MAX_LINES)
+    speed = root.number("speed", 60.0, positive=True, high=MAX_SPEED)
     groups = _read_groups(root)
     agents = _read_agents(root, day, {g.name for g in groups})
-    first_shift = min(a.shift_start for a in agents)
+    shift_starts = [a.shift_start for a in agents if a.shift_start is not None]
+    shift_ends = [a.shift_end for a in agents if a.shift_end is not None]
     raw_start = root.get("start")
-    start = (
-        first_shift
-        if raw_start is None
-        else datetime.combine(day, _time_of_day(root, "start", raw_start))
-    )
-    if start > first_shift:
-        raise root.fail("start", f"must not be after the first shift start ({first_shift:%H:%M})")
+    if raw_start is not None:
+        start = datetime.combine(day, _time_of_day(root, "start", raw_start))
+    elif shift_starts:
+        start = min(shift_starts)
+    else:
+        raise root.fail("start", 'missing (no agent has a shift; expected a time like "09:00")')
+    if shift_starts and start > min(shift_starts):
+        raise root.fail(
+            "start", f"must not be after the first shift start ({min(shift_starts):%H:%M})"
+        )
     raw_end = root.get("end")
     if raw_end is None:
-        end = max(a.shift_end for a in agents)
+        end = max(shift_ends) if shift_ends else start + timedelta(hours=8)
     else:
         end = _on_or_after(_time_of_day(root, "end", raw_end), start)
         if end == start:
             raise root.fail("end", "must be after start")
-    root.finish(["name", "date", "start", "end", "lines", "speed", "groups", "agents"])
     return Scenario(name, source, start, end, groups, agents, lines, speed)
 
 
-def load_scenario(path: str) -> Scenario:
-    """A scenario file, or the bundled one for ``"default"``."""
-    if path == DEFAULT_SCENARIO:
-        resource = resources.files("pytapi2.cli").joinpath("scenarios").joinpath("default.toml")
-        return parse_scenario(resource.read_text(encoding="utf-8"), "default.toml")
+def bundled_path(name: str) -> Path:
+    """The file of a bundled scenario (e.g. to copy it as a starting point)."""
+    if name not in BUNDLED:
+        raise ValueError(f"no bundled scenario {name!r} (bundled: {', '.join(BUNDLED)})")
+    folder = resources.files("pytapi2.simulator").joinpath("scenarios")
+    return Path(str(folder.joinpath(f"{name}.toml")))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """A scenario file, or a bundled one by name (:data:`BUNDLED`)."""
+    if isinstance(path, str) and path in BUNDLED:
+        folder = resources.files("pytapi2.simulator").joinpath("scenarios")
+        resource = folder.joinpath(f"{path}.toml")
+        return parse_scenario(resource.read_text(encoding="utf-8"), f"{path}.toml")
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"scenario must be a file path or a bundled name, "
+                        f"got {type(path).__name__}")
+    path = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -490,6 +592,8 @@ class SessionLabel:
 
     agent: str
     group: str
+    #: The agent's name from the scenario, if any.
+    name: str | None = None
 
 
 @dataclass
@@ -505,7 +609,8 @@ class ScenarioRunner:
         self.scenario = scenario
         self.sim = sim
         self._pending: list[_Login] = sorted(
-            (_Login(a.shift_start, a) for a in scenario.agents), key=lambda x: x.at
+            (_Login(a.shift_start, a) for a in scenario.agents if a.shift_start is not None),
+            key=lambda x: x.at,
         )
         self.sessions: list[AgentSession] = []
         self.labels: dict[int, SessionLabel] = {}
@@ -513,31 +618,20 @@ class ScenarioRunner:
         self.on_login: Callable[[AgentSession], None] | None = None
 
     def configure(self) -> None:
-        """Reset the model and load lines, groups, queues, agents, traffic and
-        the virtual clock at the scenario start. Call before opening a TapiApp."""
-        sc, sim = self.scenario, self.sim
-        sim.reset()
-        sim.configure_lines(sc.lines, 1)
-        sim.use_virtual_clock(sc.start)
-        for group in sc.groups:
-            sim.add_group(group.id, group.name)
-            for queue in group.queues:
-                sim.add_queue(group.id, queue.id, queue.name)
-        for agent in sc.agents:
-            sim.add_agent(agent.id, agent.pin)
-        for group in sc.groups:
-            if group.calls_per_hour > 0:
-                sim.set_traffic(
-                    group.id,
-                    calls_per_hour=group.calls_per_hour,
-                    mean_talk=group.mean_talk,
-                    mean_wrapup=group.mean_wrapup,
-                    mean_ring=group.mean_ring,
-                    patience=group.patience,
-                    seed=group.seed,
-                )
-        log.debug("scenario %s loaded: %d groups, %d agents", sc.name,
-                  len(sc.groups), len(sc.agents))
+        """Reset the model and load the scenario (:meth:`Simulator.load`).
+        Call before opening a TapiApp."""
+        self.sim.load(self.scenario)
+
+    def agent(self, agent_id: str) -> Agent | None:
+        for agent in self.scenario.agents:
+            if agent.id == agent_id:
+                return agent
+        return None
+
+    @property
+    def last_shift_end(self) -> datetime:
+        ends = [a.shift_end for a in self.scenario.agents if a.shift_end is not None]
+        return max(ends) if ends else self.scenario.start
 
     @property
     def next_login(self) -> datetime | None:
@@ -554,26 +648,27 @@ class ScenarioRunner:
     def _login(self, line: Line, agent: Agent, now: datetime) -> Iterator[AgentSession]:
         from pytapi2.constants import AgentSessionState
 
+        assert agent.shift_end is not None
         handle = line.create_agent(agent.id, pin=agent.pin)
+        ready, not_ready = AgentSessionState.READY, AgentSessionState.NOT_READY
         for group_name in agent.groups:
             group = self.scenario.group(group_name)
-            session = handle.create_session(group=group.id, address_id=0)
-            self.sim.set_session_state(
-                session, AgentSessionState.READY, AgentSessionState.READY
-            )
+            session = handle.create_session(group=group.id, address_id=0, pin=agent.pin)
+            self.sim.set_session_state(session, ready, ready)
             for brk in agent.breaks:
+                if brk.end <= now:
+                    continue
                 if brk.start > now:
-                    self.sim.schedule_session_state(
-                        session, brk.start, AgentSessionState.NOT_READY, AgentSessionState.READY
-                    )
-                    self.sim.schedule_session_state(
-                        session, brk.end, AgentSessionState.READY, AgentSessionState.READY
-                    )
+                    self.sim.schedule_session_state(session, brk.start, not_ready, ready)
+                else:  # a break from the shift start (or one we are late for): now
+                    self.sim.set_session_state(session, not_ready, ready)
+                if brk.end < agent.shift_end:
+                    self.sim.schedule_session_state(session, brk.end, ready, ready)
             self.sim.schedule_session_state(
                 session, max(agent.shift_end, now), AgentSessionState.ENDED
             )
             self.sessions.append(session)
-            self.labels[session.handle] = SessionLabel(agent.id, group.name)
+            self.labels[session.handle] = SessionLabel(agent.id, group.name, agent.name)
             if self.on_login is not None:
                 self.on_login(session)
             yield session
@@ -591,7 +686,12 @@ class ScenarioRunner:
         drain the app's event queue)."""
         now = self.sim.now()
         self.login_due(line, now)
+        if after_step is not None:
+            after_step()
         while now < until:
+            if not self._pending and now >= self.last_shift_end:
+                # Everyone has gone home: nothing left that needs small steps.
+                step = until - now
             target = min(until, now + step)
             upcoming = self.next_login
             if upcoming is not None and now < upcoming < target:
