@@ -136,6 +136,9 @@ def test_proxy_needs_call_params_listing_request_types(acd: Acd) -> None:
         lib.LINEERR_OPERATIONUNAVAIL)
     ok, _k4 = call_params([lib.LINEPROXYREQUEST_SETAGENTGROUP,
                            lib.LINEPROXYREQUEST_GETAGENTSTATUS])
+    # "(TAPI 2.0 or higher only)"
+    assert open_line(acd.app, lib.TAPI_VERSION1_4, privileges=PROXY, params=ok)[0] == err(
+        lib.LINEERR_INVALPRIVSELECT)
     rc, line = open_line(acd.app, privileges=PROXY, params=ok)
     assert rc == 0
     assert lib.lineClose(line) == 0
@@ -164,6 +167,9 @@ def test_single_address_needs_a_valid_address_id(acd: Acd) -> None:
     dialable, _k2 = call_params(address_mode=lib.LINEADDRESSMODE_DIALABLEADDR)
     assert open_line(acd.app, privileges=SINGLE, params=dialable)[0] == bad
     ok, _k3 = call_params(address_id=0)
+    # LINEOPENOPTION_ values are "for applications using TAPI version 2.0 or later"
+    assert open_line(acd.app, lib.TAPI_VERSION1_4, privileges=SINGLE, params=ok)[0] == err(
+        lib.LINEERR_INVALPRIVSELECT)
     rc, line = open_line(acd.app, privileges=SINGLE, params=ok)
     assert rc == 0
     assert lib.lineClose(line) == 0

@@ -203,6 +203,9 @@ SIM_EXPORT LONG WINAPI lineOpenW(HLINEAPP hLineApp, DWORD dwDeviceID, LPHLINE lp
         return leave(E(LINEERR_INCOMPATIBLEEXTVERSION));
     if (!(dwPrivileges & priv) || (dwPrivileges & ~(priv | opts)))
         return leave(E(LINEERR_INVALPRIVSELECT));
+    /* LINEOPENOPTION_ values: "For applications using TAPI version 2.0 or later" */
+    if ((dwPrivileges & opts) && dwAPIVersion < TAPI_VERSION2_0)
+        return leave(E(LINEERR_INVALPRIVSELECT));
     /* dwMediaModes "is meaningful only if LINECALLPRIVILEGE_OWNER is set". */
     if ((dwPrivileges & LINECALLPRIVILEGE_OWNER) && (dwMediaModes == 0 || (dwMediaModes & ~SIM_MEDIA_MODES)))
         return leave(E(LINEERR_INVALMEDIAMODE));
