@@ -436,12 +436,74 @@ static void test_builtin_switch_and_messages(void)
     EQ(tapisim_reset(), 0);
 }
 
+/* Random lies in a list answer's header (xorshift, fixed seed): the simulator
+ * either refuses them (INVALPARAM, request kept) or delivers at most the
+ * client's dwTotalSize; the canary after the client's buffer never changes
+ * and ASan sees no access outside the request. */
+static void test_size_lies_fuzz(void)
+{
+    setup();
+    HLINEAPP p = init_app(), c = init_app();
+    HLINE cl = open_client(c, 0), pl = 0;
+    DWORD types[] = {LINEPROXYREQUEST_GETAGENTSESSIONLIST};
+    EQ(open_proxy(p, 0, types, 1, &pl), 0);
+    uint32_t x = 2463534242u;
+    int accepted = 0, refused = 0;
+    for (int i = 0; i < 500; i++) {
+        unsigned char client[64 + 16];
+        memset(client, 0xC5, sizeof client);
+        LINEAGENTSESSIONLIST *out = (LINEAGENTSESSIONLIST *)client;
+        memset(out, 0, 64);
+        out->dwTotalSize = 64;
+        LONG id = lineGetAgentSessionList(cl, 1, out);
+        LINEPROXYREQUEST *r = take_request(p, pl);
+        CHECK(r != NULL);
+        if (!r)
+            return;
+        LINEAGENTSESSIONLIST *sl = &r->GetAgentSessionList.SessionList;
+        DWORD v[6];
+        for (int k = 0; k < 6; k++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            /* small values mostly, so that some answers are consistent */
+            v[k] = (x & 0x80000000u) ? x : (x % 96);
+        }
+        if (i % 2 == 0) { /* near the truth: used in the plausible range */
+            v[2] = 16 + v[2] % 56;
+            v[1] = v[2] + v[1] % 16;
+            v[4] = 4 * (v[4] % 12);
+            v[5] = 16 + v[5] % 48;
+        }
+        memcpy(&sl->dwNeededSize, v + 1, 5 * sizeof(DWORD)); /* dwTotalSize kept */
+        if (v[0] & 1 && i % 2)
+            sl->dwTotalSize = v[0];
+        LONG rc = lineProxyResponse(pl, r, 0);
+        if (rc == 0) {
+            accepted++;
+            EQ(reply_of(c, id, 2000), 0);
+            CHECK(out->dwUsedSize <= 64);
+        } else {
+            refused++;
+            EQ(rc, LE(LINEERR_INVALPARAM));
+            EQ(lineProxyResponse(pl, r, LINEERR_OPERATIONFAILED), 0); /* still pending */
+            EQ(reply_of(c, id, 2000), LINEERR_OPERATIONFAILED);
+        }
+        for (size_t k = 64; k < sizeof client; k++)
+            EQ(client[k], 0xC5);
+    }
+    CHECK(accepted > 0 && refused > 0);
+    EQ(lineShutdown(p), 0);
+    EQ(lineShutdown(c), 0);
+}
+
 int main(void)
 {
     test_registration_and_status();
     test_routing_and_response();
     test_lifetime();
     test_builtin_switch_and_messages();
+    test_size_lies_fuzz();
     printf("proxy: %d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;
 }
