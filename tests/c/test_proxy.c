@@ -277,7 +277,10 @@ static void test_routing_and_response(void)
     memset(e, 0, sizeof e);
     e[0].hAgentSession = 41;
     e[1].hAgentSession = 42;
-    memcpy((unsigned char *)sl + sl->dwListOffset, e, sizeof e);
+    /* The list runs past the declared LINEAGENTSESSIONLIST, inside the
+     * request: address it from the request's start (no member bounds). */
+    unsigned char *list_base = (unsigned char *)r + offsetof(LINEPROXYREQUEST, GetAgentSessionList.SessionList);
+    memcpy(list_base + sl->dwListOffset, e, sizeof e);
     EQ(lineProxyResponse(pl, r, 0), 0);
     EQ(reply_of(c, id, 2000), 0);
     EQ(bl->dwNumEntries, 2);
