@@ -468,3 +468,42 @@ def test_every_error_a_handler_may_answer_reaches_the_client(
         assert caught.value.name == name
     if rtype != T.GET_AGENT_CAPS:
         assert refused.qsize() == len(COMMON + extra)
+
+
+def test_bad_handler_input_is_refused_by_name(line: pytapi2.Line, serve: Start) -> None:
+    problems: queue.Queue[str] = queue.Queue()
+
+    def answer(request: ProxyRequest) -> object:
+        assert isinstance(request, CreateAgentRequest)
+        for attempt, kind, name in (
+                (lambda: request.answer(-1), ValueError, "handle"),
+                (lambda: request.answer("7"), TypeError, "handle"),
+                (lambda: request.fail("LINEERR_INVALPARAM"), TypeError, "error"),
+                (lambda: request.fail(5), ValueError, "error"),
+                (lambda: request.fail(TapiError("no code")), ValueError, "code")):
+            try:
+                attempt()
+            except kind as exc:
+                if name in str(exc):
+                    problems.put(name)
+        return 0x77  # still unanswered: the real answer goes through
+
+    serve([T.CREATE_AGENT], answer)
+    assert line.create_agent("x").handle == 0x77
+    assert [problems.get(timeout=10) for _ in range(5)] == [
+        "handle", "handle", "error", "error", "code"]
+
+
+def test_bad_event_input_is_refused_by_name(sim: Any) -> None:
+    handler = AgentHandler(0, [T.GET_AGENT_INFO])
+    with pytest.raises(ValueError, match="session"):
+        handler.send_session_event(-1, AgentSessionStatus.STATE)
+    with pytest.raises(ValueError, match="state"):
+        handler.send_agent_event(1, pytapi2.AgentStatus.STATE, 99)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="status"):
+        handler.send_queue_event(1, 0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="status"):
+        handler.send_group_event("NEW_GROUP")  # type: ignore[arg-type]
+    handler.close()
+    with pytest.raises(pytapi2.TapiClosedError):
+        handler.send_group_event(pytapi2.GroupStatus(1))
