@@ -507,3 +507,21 @@ def test_bad_event_input_is_refused_by_name(sim: Any) -> None:
     handler.close()
     with pytest.raises(pytapi2.TapiClosedError):
         handler.send_group_event(pytapi2.GroupStatus(1))
+
+
+def test_faults_on_the_clients_function_apply_to_a_handlers_reply(
+        sim: Any, line: pytapi2.Line, serve: Start) -> None:
+    from pytapi2.simulator import Fault
+
+    served = serve([T.GET_AGENT_SESSION_INFO], lambda request: session_info())
+    # DROP_REPLY: the handler answers, its client never hears of it
+    sim.inject_fault("lineGetAgentSessionInfo", Fault.DROP_REPLY)
+    with pytest.raises(pytapi2.TapiTimeoutError):
+        session_on(line, 1).info(timeout=0.5)
+    # REPLY_ERROR is the simulated provider's own: the request never reaches the handler
+    sim.inject_fault("lineGetAgentSessionInfo", Fault.REPLY_ERROR,
+                     error=lib.LINEERR_OPERATIONFAILED)
+    with pytest.raises(TapiError):
+        session_on(line, 1).info()
+    assert len(served.seen) == 1 and served.seen[0].answered
+    assert session_on(line, 1).info() == session_info()  # and then all is normal
