@@ -177,8 +177,8 @@ class ProxyRequest:
     the typed result; every request can be failed with :meth:`fail`.
     """
 
-    __slots__ = ("_address", "_answered", "_handler", "_lock", "client_api_version",
-                 "client_machine", "client_user", "type")
+    __slots__ = ("_address", "_answered", "_handler", "client_api_version", "client_machine",
+                 "client_user", "type")
 
     def __init__(self, handler: AgentHandler, address: Any, rtype: ProxyRequestType | int,
                  machine: str | None, user: str | None, version: int) -> None:
@@ -252,7 +252,6 @@ class _StructOutput(ProxyRequest):
 
     __slots__ = ()
     _FIELD: ClassVar[str]
-    _TYPE: ClassVar[type]
 
     def _write(self, encode: Callable[[int], bytes]) -> None:
         def payload(address: Any) -> None:
