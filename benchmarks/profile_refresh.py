@@ -7,9 +7,11 @@ sorted by own time. Layers:
 * ``cffi round trip``: ``lib.lineGetAgentSessionInfo`` then ``lib.lineGetMessage``
   until the reply, straight through pytapi2's cffi module -- the floor of any
   Python binding built on it;
-* ``engine round trip``: pytapi2's request engine (``Line._get_fixed``, what
-  ``session.info()`` uses: buffer, submit, lock, pump, dispatch, copy-out)
-  without decoding;
+* ``core call``: one ``lib.pt_call`` into the C request core with a reused
+  request (issue, record, pump, dispatch), no copy-out;
+* ``channel round trip``: the line's channel (``Channel.fixed``, what
+  ``session.info()`` uses: pooled request, the core call, copy-out) without
+  decoding;
 * ``decode``: ``decode_session_info`` over a filled buffer (the Python values);
 * ``session.info()``: the public call, everything included.
 """
@@ -29,7 +31,6 @@ from benchmarks.harness import calibrate, interleave, loop_block
 from benchmarks.peer_ctypes import LINEAGENTSESSIONINFO, CtypesPeer
 from benchmarks.run import FULL, GROUP, PIN, Config, give_history, setup
 from pytapi2._native import ffi, lib
-from pytapi2._requests import struct_type
 from pytapi2._structs import SESSION_INFO_SIZE, decode_session_info
 
 
@@ -50,14 +51,18 @@ def layers(bench_session: pytapi2.AgentSession, peer: CtypesPeer,
             if message.dwMessageID == reply and message.dwParam1 == rid:
                 break
 
-    layout = struct_type("LINEAGENTSESSIONINFO")
-    args = (hline, hsession)
+    channel = line._channel
+    core = app._core.ptr
+    req = app._core.new_request()
+    op = lib.PT_OP_SESSION_INFO
 
-    def engine_round_trip() -> bytes:
-        return line._get_fixed("lineGetAgentSessionInfo", layout, lib.lineGetAgentSessionInfo,
-                               args, 120.0)
+    def core_call() -> int:
+        return int(lib.pt_call(core, req, op, hline, hsession, 0, 0, SESSION_INFO_SIZE, 200))
 
-    data = engine_round_trip()
+    def channel_round_trip() -> bytes:
+        return channel.fixed(op, SESSION_INFO_SIZE, hsession, 120.0)
+
+    data = channel_round_trip()
     filled = LINEAGENTSESSIONINFO()
     filled.dwTotalSize = ctypes.sizeof(filled)
 
@@ -69,7 +74,8 @@ def layers(bench_session: pytapi2.AgentSession, peer: CtypesPeer,
 
     return {
         "cffi round trip (floor)": cffi_round_trip,
-        "pytapi2 engine round trip": engine_round_trip,
+        "pytapi2 core call (pt_call)": core_call,
+        "pytapi2 channel round trip": channel_round_trip,
         "pytapi2 decode_session_info": lambda: decode_session_info(data),
         "pytapi2 session.info()": bench_session.info,
         "ctypes round trip (peer)": ctypes_round_trip,

@@ -18,16 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytapi2 import errors, events
+from pytapi2 import errors, events, snapshots
 from pytapi2._native import Backend, BackendError, backend, load
-from pytapi2._structs import (
-    AgentCaps,
-    AgentInfo,
-    AgentSessionInfo,
-    Group,
-    Queue,
-    QueueInfo,
-)
 from pytapi2.app import DEFAULT_TIMEOUT, Line, TapiApp
 from pytapi2.constants import (
     AgentEventCode,
@@ -63,6 +55,14 @@ from pytapi2.events import (
     QueueEvent,
 )
 from pytapi2.session import Agent, AgentSession
+from pytapi2.snapshots import (
+    AgentCaps,
+    AgentInfo,
+    AgentSessionInfo,
+    Group,
+    Queue,
+    QueueInfo,
+)
 
 if TYPE_CHECKING:
     from pytapi2 import simulator
@@ -113,6 +113,7 @@ __all__ = [
     "events",
     "load",
     "simulator",
+    "snapshots",
 ]
 __version__ = "0.1.0"
 

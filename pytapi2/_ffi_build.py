@@ -23,6 +23,8 @@ import cffi
 
 ROOT = Path(__file__).resolve().parent.parent
 INCLUDE = ROOT / "include"
+#: The request core (C, compiled into this module): see pytapi2/_core/pt_core.c.
+CORE = ROOT / "pytapi2" / "_core"
 
 # One prototype per line: "RET [WINAPI] name(params);"
 _PROTOTYPE = re.compile(
@@ -77,6 +79,7 @@ SIMULATOR = _read("tapisim.h")
 
 _, TAPI_PROTOTYPES = split_header(FUNCTIONS)
 SIM_TYPES, SIM_PROTOTYPES = split_header(SIMULATOR)
+CORE_API = (CORE / "pt_core_api.h").read_text(encoding="utf-8")
 
 LOADER_CDEF = """
 int pytapi2_load(const char *path, char *error, size_t error_size);
@@ -154,6 +157,8 @@ def _source() -> str:
     entries = [f'    {{"{p.name}", (void **)&pt_{p.name}, 1}},' for p in TAPI_PROTOTYPES]
     entries += [f'    {{"{p.name}", (void **)&pt_{p.name}, 0}},' for p in SIM_PROTOTYPES]
     parts.append("static const struct pt_entry pt_entries[] = {\n" + "\n".join(entries) + "\n};")
+    # The request core calls TAPI through the wrappers above.
+    parts.append('#include "pt_core.c"')
     parts.append(
         r"""
 #define PT_COUNT (sizeof pt_entries / sizeof pt_entries[0])
@@ -197,8 +202,9 @@ int pytapi2_has_simulator(void) { return pt_simulator; }
 
 ffibuilder = cffi.FFI()
 ffibuilder.cdef(TYPES, pack=1)
-ffibuilder.cdef(FUNCTIONS + SIMULATOR + LOADER_CDEF)
-ffibuilder.set_source("pytapi2._tapi", _source(), include_dirs=[str(INCLUDE)])
+ffibuilder.cdef(FUNCTIONS + SIMULATOR + LOADER_CDEF + CORE_API)
+ffibuilder.set_source("pytapi2._tapi", _source(), include_dirs=[str(INCLUDE), str(CORE)],
+                      depends=sorted(str(p) for p in CORE.glob("*.[ch]")))
 
 if __name__ == "__main__":
     ffibuilder.compile(verbose=True)

@@ -1,46 +1,31 @@
-"""The request-reply engine: one mechanism for every asynchronous TAPI call.
+"""The Python side of the C request core (``pytapi2/_core/pt_core.c``).
 
-Design
-------
-* **Registration cannot miss a reply.** :meth:`Engine.submit` holds the
-  engine lock across the TAPI call *and* the registration of its request
-  ID; the dispatcher takes the same lock before matching a LINE_REPLY, so a
-  reply pumped by another thread before the call has even returned waits
-  until the request is registered.
-* **The waiting caller pumps.** There is no pump thread. Of all threads
-  waiting (for a reply or for an event), one at a time holds the *pump*
-  role and calls lineGetMessage itself, with the engine lock released; the
-  others wait on a condition. Each message is dispatched under the lock:
-  a LINE_REPLY completes its request (waking its waiter if that is another
-  thread), any other message is queued for :meth:`Engine.next_event`. When
-  the pumping thread has what it waited for, it leaves the role and wakes
-  the others, one of which takes over.
-* **Memory handed to TAPI stays referenced** (``keep``) until the request's
-  LINE_REPLY arrives, even after its waiter timed out; a late reply is then
-  consumed quietly. Requests of a closed line fail at once with
-  :class:`TapiClosedError` but keep their memory until the app shuts down.
-  Shutdown fails every pending request, calls lineShutdown and only then
-  drops the memory.
-* **Uncontended fast path.** A thread waiting for its reply while nobody
-  pumps takes the pump role at once and pumps until its reply is dispatched
-  (:meth:`Engine._pump_for`) without a condition of its own: as the pump
-  holder it is the one that dispatches its reply, so nobody has to wake it.
-  It is the same protocol as the general loop, minus that bookkeeping:
-  threads arriving meanwhile sleep as usual and are woken by their replies or
-  by the hand-over when it leaves; close/shutdown are seen within
-  ``PUMP_SLICE``; anything unusual (deadline reached, app closed) falls back
-  to the general loop, :meth:`Engine._wait_until`.
+Every asynchronous TAPI request takes one road: one C call issues it and
+records its C-owned reply buffer (nothing in Python can come between the two),
+the caller then waits in C -- pumping lineGetMessage with the GIL released,
+one pumper at a time, replies of other threads dispatched to them, events
+queued in C -- and decodes the buffer the core hands back.
+
+A request is a ``pt_req`` allocated by the core through cffi's
+``new_allocator``: Python holds one reference, released by cffi when the
+object is collected. A caller that stops waiting (timeout, Ctrl-C, any
+exception) merely drops it; the core keeps the memory until its LINE_REPLY
+or the app's shutdown, so TAPI never writes into freed memory.
+
+Waits return to Python at least every :data:`SLICE` seconds, so signal
+handlers (Ctrl-C) run promptly.
+
+:class:`Core` is one app's core; :class:`Channel` is what a line's objects
+(and the app, for app-level requests) make their calls through: the handle,
+the default timeout and the closed state, with the deadline computed once.
 """
 
 from __future__ import annotations
 
-import collections
 import logging
 import math
-import struct
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from pytapi2._native import ffi, lib
@@ -50,468 +35,412 @@ from pytapi2.errors import (
     TapiProtocolError,
     TapiTimeoutError,
     error_for,
-    to_long,
 )
 
-__all__ = ["Engine", "Message", "Request", "StructType", "struct_type"]
+__all__ = ["SLICE", "Channel", "Core", "Message"]
 
 log = logging.getLogger("pytapi2")
 
 #: (hDevice, dwMessageID, dwCallbackInstance, dwParam1, dwParam2, dwParam3)
 Message = tuple[int, int, int, int, int, int]
 
-_LINE_REPLY = lib.LINE_REPLY
-_LINE_CLOSE = lib.LINE_CLOSE
-_NO_MESSAGE = to_long(lib.LINEERR_OPERATIONFAILED)  # lineGetMessage timed out
-_SHUT_DOWN = to_long(lib.LINEERR_INVALAPPHANDLE)
+#: Finished requests kept per app for reuse.
+_POOL_SIZE = 32
 
-# Longest single lineGetMessage wait: bounds how long a pumping thread takes
-# to notice that its request was failed by lineClose from another thread.
-PUMP_SLICE = 0.25
-_PUMP_SLICE_MS = math.ceil(PUMP_SLICE * 1000)
+#: Longest wait inside C before Python runs again (signal handlers: Ctrl-C).
+SLICE = 0.2
+_SLICE_MS = 200
 
+_new_req = ffi.new_allocator(lib.pt_req_alloc, lib.pt_req_free, should_clear_after_alloc=False)
+_REQ = ffi.typeof("pt_req *")
+_new_reqs = ffi.new_allocator(lib.pt_reqs_alloc, lib.pt_reqs_free,
+                              should_clear_after_alloc=False)
+_REQS = ffi.typeof("pt_req *[]")
+_PENDING = lib.PT_PENDING
+_DONE = lib.PT_DONE
+_CLEAN = lib.PT_CLEAN
+_unpack = ffi.unpack
+_INVALLINEHANDLE = lib.LINEERR_INVALLINEHANDLE - 2**32  # as the LONG in pt_req.result
 
-def _message_struct() -> struct.Struct:
-    """LINEMESSAGE's six fields (DWORDs and DWORD_PTRs, all unsigned) read by one
-    unpack from its buffer, in :data:`Message` order; layout from the cdef."""
-    ctype = ffi.typeof("LINEMESSAGE")
-    names = [name for name, _ in ctype.fields]
-    assert names == ["hDevice", "dwMessageID", "dwCallbackInstance", "dwParam1", "dwParam2",
-                     "dwParam3"], names
-    fmt, position = "=", 0
-    for _, field in ctype.fields:
-        size = ffi.sizeof(field.type)
-        fmt += "x" * (field.offset - position) + {4: "I", 8: "Q"}[size]
-        position = field.offset + size
-    return struct.Struct(fmt + "x" * (ffi.sizeof(ctype) - position))
+_monotonic = time.monotonic
 
-
-_MESSAGE = _message_struct()
-
-
-class StructType:
-    """What buffers of one TAPI structure need, computed once per type."""
-
-    __slots__ = ("array", "name", "pointer", "size")
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        #: sizeof the fixed part.
-        self.size: int = ffi.sizeof(name)
-        #: A one-element array: ffi.sizeof(buffer) is the struct's size, and it
-        #: passes as the struct pointer.
-        self.array = ffi.typeof(name + "[1]")
-        self.pointer = ffi.typeof(name + " *")
-
-    def buffer(self, size: int) -> tuple[Any, Any]:
-        """A zeroed buffer of ``size`` bytes with dwTotalSize set: (owner, struct pointer)."""
-        if size == self.size:
-            owner = ffi.new(self.array)
-            owner[0].dwTotalSize = size
-            return owner, owner
-        owner = ffi.new("char[]", size)
-        pointer = ffi.cast(self.pointer, owner)
-        pointer.dwTotalSize = size
-        return owner, pointer
+#: Names of the core's requests, for errors.
+FUNCTIONS = {
+    lib.PT_OP_SESSION_INFO: "lineGetAgentSessionInfo",
+    lib.PT_OP_AGENT_INFO: "lineGetAgentInfo",
+    lib.PT_OP_QUEUE_INFO: "lineGetQueueInfo",
+    lib.PT_OP_SESSION_LIST: "lineGetAgentSessionList",
+    lib.PT_OP_GROUP_LIST: "lineGetGroupListW",
+    lib.PT_OP_QUEUE_LIST: "lineGetQueueListW",
+    lib.PT_OP_AGENT_CAPS: "lineGetAgentCapsW",
+    lib.PT_OP_CREATE_AGENT: "lineCreateAgentW",
+    lib.PT_OP_CREATE_SESSION: "lineCreateAgentSessionW",
+    lib.PT_OP_SET_SESSION_STATE: "lineSetAgentSessionState",
+    lib.PT_OP_SET_AGENT_STATE: "lineSetAgentStateEx",
+    lib.PT_OP_SET_AGENT_PERIOD: "lineSetAgentMeasurementPeriod",
+    lib.PT_OP_SET_QUEUE_PERIOD: "lineSetQueueMeasurementPeriod",
+}
 
 
-_STRUCTS: dict[str, StructType] = {}
+def _slice_ms(deadline: float | None) -> int:
+    """Milliseconds to wait in C now: a slice, or what is left of the deadline."""
+    if deadline is None:
+        return _SLICE_MS
+    remaining = deadline - _monotonic()
+    if remaining >= SLICE:
+        return _SLICE_MS
+    return max(0, math.ceil(remaining * 1000))
 
 
-def struct_type(name: str) -> StructType:
-    struct = _STRUCTS.get(name)
-    if struct is None:
-        struct = _STRUCTS[name] = StructType(name)
-    return struct
+def _first_ms(timeout: float | None) -> int:
+    if timeout is None or timeout >= SLICE:
+        return _SLICE_MS
+    return math.ceil(timeout * 1000)
 
 
-class Request:
-    """One outstanding asynchronous call."""
+class Core:
+    """One app's request core: requests, the message pump and the event queue."""
 
-    __slots__ = ("abandoned", "done", "error", "function", "id", "keep", "line", "result",
-                 "waiter")
+    __slots__ = ("__weakref__", "_dropped", "_late", "_stray", "app_handle", "pool", "ptr",
+                 "size_hints")
 
-    def __init__(self, request_id: int, function: str, keep: tuple[Any, ...], line: int | None):
-        self.id = request_id
-        self.function = function
-        #: Memory TAPI may write into until the reply: released on reply or shutdown.
-        self.keep: tuple[Any, ...] | None = keep
-        #: hLine the request was made on (None for app-level requests).
-        self.line = line
-        self.done = False
-        #: 0 or a negative LINEERR, once done by a LINE_REPLY.
-        self.result = 0
-        #: Set instead of result when the request failed without a reply.
-        self.error: TapiError | None = None
-        #: The waiter gave up (timeout / line closed): consume the reply quietly.
-        self.abandoned = False
-        #: The condition its waiting thread sleeps on (woken by the reply alone).
-        self.waiter: threading.Condition | None = None
-
-    def __repr__(self) -> str:
-        return f"<Request {self.id} {self.function} done={self.done}>"
-
-
-class Engine:
-    """Requests and messages of one TAPI app (one hLineApp)."""
-
-    def __init__(
-        self,
-        app_handle: int,
-        *,
-        on_line_close: Callable[[int], None] | None = None,
-        event_queue_size: int = 100_000,
-    ) -> None:
+    def __init__(self, app_handle: int, event_queue_size: int) -> None:
+        ptr = lib.pt_core_new(app_handle, event_queue_size)
+        if ptr == ffi.NULL:
+            raise MemoryError("pytapi2: cannot allocate the request core")
+        self.ptr = ffi.gc(ptr, lib.pt_core_release)
         self.app_handle = app_handle
-        self._lock = threading.Lock()
-        self._pending: dict[int, Request] = {}
-        # Memory of requests whose waiters were failed by lineClose, or whose
-        # IDs were reused: kept until shutdown (TAPI might still write it).
-        self._graveyard: list[tuple[Any, ...]] = []
-        self._events: collections.deque[Message] = collections.deque()
-        self._event_queue_size = event_queue_size
-        self._dropped_events = 0
-        self._pumping = False
-        # Threads waiting without the pump role, each on its own condition (all
-        # bound to the engine lock) so a reply wakes only its own waiter; a dict
-        # used as an ordered set.
-        self._sleepers: dict[threading.Condition, None] = {}
-        self._event_waiters: set[threading.Condition] = set()
-        self._local = threading.local()
-        self._closed = False
-        self._closed_lines: set[int] = set()
-        self._on_line_close = on_line_close
-        self._message = ffi.new("LINEMESSAGE *")
-        self._message_buffer = ffi.buffer(self._message)
+        #: Sizes that fitted after dwNeededSize retries, by TAPI function.
+        self.size_hints: dict[str, int] = {}
+        self._dropped = self._stray = self._late = 0
+        #: Finished requests for reuse by fixed-size calls: allocating one goes
+        #: through C twice (allocator and destructor), each releasing the GIL.
+        #: A request is put back only after its reply was copied out; one
+        #: dropped on the way (an exception) is simply freed.
+        self.pool: list[Any] = []
 
     # -- state ---------------------------------------------------------------
     @property
     def closed(self) -> bool:
-        return self._closed
+        return bool(lib.pt_core_closed_reason(self.ptr)) or self.forked
+
+    @property
+    def forked(self) -> bool:
+        return bool(lib.pt_core_forked(self.ptr))
 
     def pending_count(self) -> int:
-        with self._lock:
-            return len(self._pending)
+        """Requests issued and not yet replied to (TAPI may still write their memory)."""
+        return int(lib.pt_pending_count(self.ptr))
 
-    # -- submitting ------------------------------------------------------------
-    def submit(
-        self,
-        function: str,
-        invoke: Callable[..., int],
-        keep: tuple[Any, ...],
-        line: int | None = None,
-        args: tuple[Any, ...] = (),
-    ) -> Request:
-        """Make an asynchronous TAPI call and register its request ID.
+    def retained_count(self) -> int:
+        """Requests whose memory is kept until shutdown (suspicious or reused replies)."""
+        return int(lib.pt_retained_count(self.ptr))
 
-        ``invoke(*args)`` performs the C call and returns its LONG (``args``
-        lets callers pass the C function itself, with no closure); ``keep`` is
-        the memory TAPI may write until the reply. Raises the typed error if
-        the call fails at once.
-        """
-        with self._lock:
-            if self._closed or (line is not None and line in self._closed_lines):
-                self._check_open(function, line)
-            rc = invoke(*args)
-            if rc < 0:
-                raise error_for(rc, function)
-            request = Request(rc, function, keep, line)
-            if rc == 0:
-                # Completed synchronously (not expected of TAPI, but harmless).
-                request.done = True
-                request.keep = None
-                return request
-            previous = self._pending.get(rc)
-            if previous is not None:
-                log.warning("TAPI reused request ID %d of %s still awaiting its reply",
-                            rc, previous.function)
-                if previous.keep is not None:
-                    self._graveyard.append(previous.keep)
-                if not previous.abandoned and not previous.done:
-                    previous.error = TapiError(
-                        f"{previous.function}: TAPI reused request ID {rc} before replying",
-                        function=previous.function)
-                    previous.done = True
-                    if previous.waiter is not None:
-                        previous.waiter.notify()
-            self._pending[rc] = request
-            return request
+    @property
+    def pumping(self) -> bool:
+        return bool(lib.pt_pumping(self.ptr))
 
-    def _check_open(self, function: str, line: int | None) -> None:
-        if self._closed:
-            raise TapiClosedError(f"{function}: the TapiApp is closed", function=function)
-        if line is not None and line in self._closed_lines:
-            raise TapiClosedError(f"{function}: the line is closed", function=function)
+    def sleeper_count(self) -> int:
+        return int(lib.pt_sleeper_count(self.ptr))
 
-    def retain(self, keep: tuple[Any, ...]) -> None:
-        """Keep ``keep`` referenced until shutdown: TAPI may still write it."""
-        with self._lock:
-            if not self._closed:
-                self._graveyard.append(keep)
+    @staticmethod
+    def live_requests() -> int:
+        """Requests allocated and not freed, in the whole process (leak checks)."""
+        return int(lib.pt_live_requests())
 
-    def premature_reply(self, function: str, keep: tuple[Any, ...]) -> TapiProtocolError:
-        """The error for a LINE_REPLY that reported success before TAPI had
-        written the output (dwUsedSize 0): a stray or duplicated reply ID
-        completed the request early. The genuine reply may still write into
-        ``keep``, so that memory is kept until shutdown."""
-        self.retain(keep)
+    def requests_in_use(self) -> int:
+        """:meth:`live_requests` minus this app's pool of reusable ones."""
+        return int(lib.pt_live_requests()) - len(self.pool)
+
+    def stray_replies(self) -> int:
+        """LINE_REPLY messages for no known request (ignored)."""
+        return int(lib.pt_stray_replies(self.ptr))
+
+    def late_replies(self) -> int:
+        """Replies consumed after their caller stopped waiting."""
+        return int(lib.pt_late_replies(self.ptr))
+
+    def log_news(self) -> None:
+        """Log what the core counted since the last look: dropped events,
+        unknown and late replies (checked when events are read, off the
+        request fast path)."""
+        dropped = int(lib.pt_dropped_events(self.ptr))
+        if dropped != self._dropped:
+            self._dropped = dropped
+            log.warning("event queue full: %d oldest events dropped so far; "
+                        "call TapiApp.events() more often", dropped)
+        stray = self.stray_replies()
+        if stray != self._stray:
+            self._stray = stray
+            log.warning("LINE_REPLY for unknown request ID %d ignored (%d so far)",
+                        lib.pt_last_stray(self.ptr), stray)
+        late = self.late_replies()
+        if late != self._late:
+            log.debug("%d late LINE_REPLY consumed (caller no longer waiting)", late - self._late)
+            self._late = late
+
+    # -- requests --------------------------------------------------------------
+    def new_request(self) -> Any:
+        return _new_req(_REQ)
+
+    def issue(self, req: Any, op: int, line: int, a: int = 0, b: int = 0, c: int = 0,
+              s1: Any = ffi.NULL, s2: Any = ffi.NULL, guid: Any = ffi.NULL,
+              size: int = 0) -> int:
+        return int(lib.pt_issue(self.ptr, req, op, line, a, b, c, s1, s2, guid, size))
+
+    def wait(self, req: Any, status: int, timeout: float | None,
+             deadline: float | None) -> None:
+        """Wait (in slices) until ``req`` is over; raise what its outcome means."""
+        ptr = self.ptr
+        wait = lib.pt_wait
+        while status == _PENDING:
+            ms = _slice_ms(deadline)
+            if ms == 0:
+                break
+            status = wait(ptr, req, ms)
+        if status != _DONE or req.result < 0:
+            raise self.error(req, status, FUNCTIONS.get(req.op, "TAPI request"), timeout)
+
+    def error(self, req: Any, status: int, function: str, timeout: float | None) -> Exception:
+        """The exception for a request that did not succeed."""
+        request = int(req.request_id)
+        if status == _DONE:
+            error = error_for(int(req.result), function)
+            if (req.attempts > 1 and req.result == _INVALLINEHANDLE
+                    and req.op != lib.PT_OP_AGENT_CAPS):
+                # The core's retry (a bigger buffer) was refused with the hLine
+                # the first attempt proved valid: the line closed between the
+                # attempts, its LINE_CLOSE not pumped yet.
+                closed = TapiClosedError(
+                    f"{function}: the line was closed during the call (LINE_CLOSE)",
+                    function=function)
+                closed.__cause__ = error
+                return closed
+            return error
+        if status == _PENDING:
+            return TapiTimeoutError(
+                f"{function}: no reply within {timeout or 0:g} s (request {request})",
+                function=function)
+        if status == lib.PT_CLOSED:
+            if not request:
+                return TapiClosedError(f"{function}: the line is closed", function=function)
+            return TapiClosedError(
+                f"{function}: the line was closed while waiting for the reply "
+                f"(request {request})", function=function)
+        if status == lib.PT_PROVIDER_CLOSED:
+            return TapiClosedError(
+                f"{function}: the provider closed the line (LINE_CLOSE) while waiting for the "
+                f"reply (request {request})", function=function)
+        if status == lib.PT_SHUTDOWN:
+            reason = lib.pt_core_closed_reason(self.ptr)
+            if reason == lib.PT_REASON_INVALAPPHANDLE:
+                what = "the TAPI app handle became invalid (LINEERR_INVALAPPHANDLE)"
+            elif not request:
+                return TapiClosedError(f"{function}: the TapiApp is closed", function=function)
+            else:
+                what = "the TapiApp was shut down"
+            return TapiClosedError(f"{function}: {what} while waiting for the reply "
+                                   f"(request {request})", function=function)
+        if status == lib.PT_REUSED:
+            return TapiError(f"{function}: TAPI reused request ID {request} before replying",
+                             function=function)
+        if status == lib.PT_TOOBIG:
+            return TapiProtocolError(
+                f"{function}: dwNeededSize {req.needed} exceeds the {lib.PT_MAX_SIZE}-byte limit",
+                function=function)
+        if status == lib.PT_TOOMANY:
+            return TapiProtocolError(
+                f"{function}: the structure is still too small after {req.attempts} "
+                f"attempts (dwNeededSize {req.needed})", function=function)
+        if status == lib.PT_FORKED:
+            return TapiClosedError(
+                f"{function}: this TapiApp belongs to the parent process (fork); "
+                "create a new TapiApp in the child", function=function)
+        if status == lib.PT_NOMEM:
+            return MemoryError(f"{function}: out of memory for the request")
+        return TapiError(f"{function}: unexpected request status {status}", function=function)
+
+    def premature(self, function: str) -> TapiProtocolError:
         log.warning("%s: success reply before TAPI wrote the result; memory kept until shutdown",
                     function)
         return TapiProtocolError(
             f"{function}: the LINE_REPLY reported success but TAPI had not written the result "
             "(a stray or early reply)", function=function)
 
-    # -- waiting -----------------------------------------------------------------
-    def wait(self, request: Request, timeout: float | None,
-             deadline: float | None = None) -> None:
-        """Wait for a request's reply; raise its typed error or a timeout.
-
-        ``deadline``: the ``time.monotonic()`` deadline of ``timeout`` if the
-        caller already has it (then ``timeout`` only names it in the error).
-        """
-        if not request.done:
-            if deadline is None and timeout is not None:
-                deadline = time.monotonic() + timeout
-            with self._lock:
-                if not (self._pumping or self._closed):
-                    self._pump_for(request, deadline)
-                if not request.done and not self._wait_until(lambda: request.done, deadline,
-                                                             request=request):
-                    request.abandoned = True
-                    raise TapiTimeoutError(
-                        f"{request.function}: no reply within {timeout:g} s "
-                        f"(request {request.id})",
-                        function=request.function,
-                    )
-        if request.error is not None:
-            raise request.error
-        if request.result < 0:
-            raise error_for(request.result, request.function)
-
-    def _pump_for(self, request: Request, deadline: float | None) -> None:
-        """The uncontended fast path of :meth:`wait`: with the lock held and
-        nobody pumping, take the pump role and pump until ``request`` is done.
-
-        Returns early (request not done) at the deadline or once the app is
-        closed: the caller then falls back to :meth:`_wait_until`, which
-        times out or reports the outcome. A zero timeout's single poll is left
-        to that loop too.
-        """
-        lock = self._lock
-        handle = self.app_handle
-        message = self._message
-        unpack = _MESSAGE.unpack_from
-        buffer = self._message_buffer
-        self._pumping = True
-        try:
-            while not request.done:
-                if deadline is None:
-                    ms = _PUMP_SLICE_MS
-                else:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        return
-                    ms = (_PUMP_SLICE_MS if remaining >= PUMP_SLICE
-                          else math.ceil(remaining * 1000))
-                lock.release()
-                try:
-                    rc = lib.lineGetMessage(handle, message, ms)
-                    if rc == 0:
-                        item: Message = unpack(buffer)
-                finally:
-                    lock.acquire()
-                if rc == 0:
-                    self._dispatch(item)
-                elif rc != _NO_MESSAGE:
-                    self._pump_failed(rc, ms / 1000)
-                if self._closed:
-                    return
-        finally:
-            self._pumping = False
-            if self._sleepers:
-                # Hand the pump role over to one sleeping thread.
-                next(iter(self._sleepers)).notify()
-
+    # -- events ------------------------------------------------------------------
     def next_event(self, timeout: float | None) -> Message | None:
         """The next queued non-reply message, pumping up to ``timeout`` seconds."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._lock:
-            ready = self._wait_until(lambda: bool(self._events) or self._closed, deadline,
-                                     events=True)
-            if ready and self._events:
-                return self._events.popleft()
+        deadline = None if timeout is None else _monotonic() + timeout
+        message = ffi.new("LINEMESSAGE *")
+        ptr = self.ptr
+        ms = _first_ms(timeout)
+        while True:
+            got = lib.pt_next_event(ptr, message, ms)
+            if got:
+                break
+            ms = _slice_ms(deadline)
+            if ms == 0:
+                break
+        self.log_news()
+        if got != 1:
             return None
-
-    def _own_condition(self) -> threading.Condition:
-        cond: threading.Condition | None = getattr(self._local, "cond", None)
-        if cond is None:
-            cond = self._local.cond = threading.Condition(self._lock)
-        return cond
-
-    def _wait_until(self, ready: Callable[[], bool], deadline: float | None, *,
-                    request: Request | None = None, events: bool = False) -> bool:
-        """With the lock held: pump or sleep until ``ready()`` or the deadline.
-
-        Sleepers are woken individually: by their own reply, by a queued event
-        (event waiters), by the pumping thread handing over its role when it
-        leaves, or by close/shutdown.
-        """
-        cond = self._own_condition()
-        if request is not None:
-            request.waiter = cond
-        if events:
-            self._event_waiters.add(cond)
-        first = True  # a zero timeout still fetches what is already queued
-        try:
-            while not ready():
-                remaining = math.inf if deadline is None else deadline - time.monotonic()
-                if self._closed:
-                    return ready()
-                if remaining <= 0 and not (first and not self._pumping):
-                    return False
-                first = False
-                if self._pumping:
-                    self._sleepers[cond] = None
-                    try:
-                        cond.wait(None if remaining == math.inf else remaining)
-                    finally:
-                        self._sleepers.pop(cond, None)
-                    continue
-                self._pumping = True
-                try:
-                    self._pump_once(max(0.0, min(remaining, PUMP_SLICE)))
-                finally:
-                    self._pumping = False
-            return True
-        finally:
-            if request is not None:
-                request.waiter = None
-            if events:
-                self._event_waiters.discard(cond)
-            if not self._pumping and self._sleepers:
-                # Hand the pump role over to one sleeping thread.
-                next(iter(self._sleepers)).notify()
-
-    def _pump_once(self, timeout: float) -> None:
-        """With the lock held and the pump role taken: fetch and dispatch one message."""
-        message = self._message
-        handle = self.app_handle
-        ms = max(0, math.ceil(timeout * 1000))
-        self._lock.release()
-        try:
-            rc = lib.lineGetMessage(handle, message, ms)
-            if rc == 0:
-                item: Message = _MESSAGE.unpack_from(self._message_buffer)
-        finally:
-            self._lock.acquire()
-        if rc == 0:
-            self._dispatch(item)
-        elif rc != _NO_MESSAGE:
-            self._pump_failed(rc, timeout)
-
-    def _pump_failed(self, rc: int, timeout: float) -> None:
-        """With the lock held: lineGetMessage returned an error other than a timeout."""
-        if rc == _SHUT_DOWN:
-            if not self._closed:
-                log.error("lineGetMessage: the app handle became invalid; failing all requests")
-                self._fail_all("the TAPI app handle became invalid (LINEERR_INVALAPPHANDLE)")
-        else:
-            log.error("lineGetMessage failed: %s", error_for(rc, "lineGetMessage"))
-            # Do not spin: give other threads a chance before the next attempt.
-            self._own_condition().wait(min(timeout, 0.01))
-
-    # -- dispatching -----------------------------------------------------------
-    def _dispatch(self, item: Message) -> None:
-        """With the lock held: route one message."""
-        message_id = item[1]
-        if message_id == _LINE_REPLY:
-            request_id = item[3] & 0xFFFFFFFF
-            request = self._pending.pop(request_id, None)
-            if request is None:
-                log.warning("LINE_REPLY for unknown request ID %d ignored", request_id)
-                return
-            request.keep = None  # TAPI is done with the memory; the waiter holds its own refs
-            if request.abandoned or request.done:
-                log.debug("late LINE_REPLY for %s request %d consumed", request.function,
-                          request_id)
-                return
-            result = item[4] & 0xFFFFFFFF  # to_long, inlined: the LONG of a DWORD_PTR
-            request.result = result - 0x1_0000_0000 if result & 0x8000_0000 else result
-            request.done = True
-            if request.waiter is not None:
-                request.waiter.notify()
-            return
-        if message_id == _LINE_CLOSE:
-            self._close_line_locked(item[0], "the provider closed the line (LINE_CLOSE)")
-            if self._on_line_close is not None:
-                try:
-                    self._on_line_close(item[0])
-                except Exception:
-                    log.exception("LINE_CLOSE handler failed")
-        if len(self._events) >= self._event_queue_size:
-            self._events.popleft()
-            self._dropped_events += 1
-            if self._dropped_events == 1 or self._dropped_events % 1000 == 0:
-                log.warning("event queue full (%d): %d oldest events dropped; "
-                            "call TapiApp.events() more often", self._event_queue_size,
-                            self._dropped_events)
-        self._events.append(item)
-        for cond in self._event_waiters:
-            cond.notify()
+        return (int(message.hDevice), int(message.dwMessageID), int(message.dwCallbackInstance),
+                int(message.dwParam1), int(message.dwParam2), int(message.dwParam3))
 
     # -- closing -----------------------------------------------------------------
-    def close_line(self, line: int, reason: str) -> bool:
+    def close_line(self, line: int) -> bool:
         """Mark a line closed and fail its waiters. False if it already was."""
-        with self._lock:
-            return self._close_line_locked(line, reason)
+        return bool(lib.pt_close_line(self.ptr, line) == 1)
 
-    def _close_line_locked(self, line: int, reason: str) -> bool:
-        if line in self._closed_lines:
-            return False
-        self._closed_lines.add(line)
-        for request in self._pending.values():
-            if request.line == line and not request.done:
-                request.error = TapiClosedError(
-                    f"{request.function}: {reason} while waiting for the reply "
-                    f"(request {request.id})", function=request.function)
-                request.done = True
-                request.abandoned = True
-        self._wake_all()
-        return True
-
-    def _wake_all(self) -> None:
-        for cond in self._sleepers:
-            cond.notify()
-
-    def _fail_all(self, reason: str) -> None:
-        self._closed = True
-        for request in self._pending.values():
-            if not request.done:
-                request.error = TapiClosedError(
-                    f"{request.function}: {reason} while waiting for the reply "
-                    f"(request {request.id})", function=request.function)
-                request.done = True
-                request.abandoned = True
-        self._wake_all()
+    def line_closed(self, line: int) -> bool:
+        return bool(lib.pt_line_closed(self.ptr, line))
 
     def shutdown(self) -> int | None:
-        """Fail every pending request, call lineShutdown, then drop the memory.
+        """Fail every waiter, lineShutdown, release every buffer. Idempotent;
+        lineShutdown's result (None if it was not called)."""
+        called = ffi.new("int *")
+        rc = int(lib.pt_shutdown(self.ptr, called))
+        self.pool.clear()
+        return rc if called[0] else None
 
-        Idempotent; returns lineShutdown's result (None if already shut down).
-        """
-        with self._lock:
-            if self._closed and self.app_handle == 0:
-                return None
-            self._fail_all("the TapiApp was shut down")
-            handle, self.app_handle = self.app_handle, 0
-        # Outside the lock: lineShutdown wakes a thread blocked in lineGetMessage.
-        rc = int(lib.lineShutdown(handle)) if handle else None
-        with self._lock:
-            pending = len(self._pending)
-            self._pending.clear()
-            self._graveyard.clear()
-            self._events.clear()
-            self._wake_all()
-        if pending:
-            log.debug("lineShutdown cancelled %d pending requests", pending)
-        return rc
+
+class Channel:
+    """The calls of one line's objects (or of the app, ``line`` 0): handle,
+    default timeout and closed state in one place."""
+
+    __slots__ = ("_closed", "core", "line", "timeout")
+
+    def __init__(self, core: Core, line: int, timeout: float | None) -> None:
+        self.core = core
+        #: The hLine (0 for app-level requests).
+        self.line = line
+        #: The default reply timeout (seconds, None: forever).
+        self.timeout = timeout
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """Closed here, by the provider (LINE_CLOSE), or with the app."""
+        return self._closed or self.core.line_closed(self.line)
+
+    @property
+    def marked_closed(self) -> bool:
+        """Closed by the owner (lineClose already made or not needed)."""
+        return self._closed
+
+    def mark_closed(self) -> None:
+        self._closed = True
+
+    def closed_error(self, function: str) -> TapiClosedError:
+        what = "TapiApp" if self.core.closed else "line"
+        return TapiClosedError(f"{function}: the {what} is closed", function=function)
+
+    def _deadline(self, timeout: float | None) -> float | None:
+        return None if timeout is None else _monotonic() + timeout
+
+    def call(self, op: int, a: int = 0, b: int = 0, c: int = 0, *,
+             timeout: float | None, s1: Any = ffi.NULL, s2: Any = ffi.NULL,
+             guid: Any = ffi.NULL) -> Any:
+        """One request without a structure; returns the finished pt_req."""
+        deadline = self._deadline(timeout)
+        core = self.core
+        req = _new_req(_REQ)
+        status = lib.pt_issue(core.ptr, req, op, self.line, a, b, c, s1, s2, guid, 0)
+        core.wait(req, status, timeout, deadline)
+        return req
+
+    def create(self, op: int, a: int = 0, b: int = 0, *, timeout: float | None,
+               s1: Any = ffi.NULL, s2: Any = ffi.NULL, guid: Any = ffi.NULL) -> int:
+        """A request whose reply brings a new handle (lineCreateAgent*)."""
+        req = self.call(op, a, b, timeout=timeout, s1=s1, s2=s2, guid=guid)
+        handle = int(req.handle)
+        if req.suspicious:
+            # No page reserves a handle value, so it is returned as given; the
+            # core keeps the request's memory until shutdown in case this was
+            # a stray reply and the genuine write is still to come.
+            log.warning("%s: handle %#x equals the unwritten marker; its memory is kept "
+                        "until shutdown in case the reply was early", FUNCTIONS[op], handle)
+        return handle
+
+    def get(self, op: int, initial: int, a: int = 0, b: int = 0, c: int = 0, *,
+            timeout: float | None, guid: Any = ffi.NULL) -> bytes:
+        """A request filling a structure (grown by the core as TAPI asks):
+        the bytes of the structure TAPI filled."""
+        deadline = self._deadline(timeout)
+        core = self.core
+        function = FUNCTIONS[op]
+        size = core.size_hints.get(function, initial)
+        req = _new_req(_REQ)
+        status = lib.pt_issue(core.ptr, req, op, self.line, a, b, c, ffi.NULL, ffi.NULL, guid,
+                              size)
+        core.wait(req, status, timeout, deadline)
+        return self._result(req, function)
+
+    def fixed(self, op: int, size: int, a: int, timeout: float | None) -> bytes:
+        """:meth:`get` for a fixed-size structure: the request and its first
+        wait are one C call."""
+        core = self.core
+        pool = core.pool
+        req = pool.pop() if pool else _new_req(_REQ)
+        ms = _SLICE_MS if timeout is None or timeout >= SLICE else math.ceil(timeout * 1000)
+        hint = core.size_hints.get(FUNCTIONS[op]) if core.size_hints else None
+        size = hint or size
+        status = lib.pt_call(core.ptr, req, op, self.line, a, 0, 0, size, ms)
+        if status == _CLEAN:
+            # Copied while ``req`` (the owner of the memory) is alive; a clean
+            # reply used the size it was given.
+            data: bytes = _unpack(req.buffer, size)
+            if len(pool) < _POOL_SIZE:
+                pool.append(req)
+            return data
+        # The first slice (ms) has passed if still pending: the deadline counts it.
+        deadline = None if timeout is None else _monotonic() + timeout - ms / 1000
+        if status != _DONE or req.result:
+            core.wait(req, status, timeout, deadline)
+        return self._result(req, FUNCTIONS[op])
+
+    def _result(self, req: Any, function: str) -> bytes:
+        if req.suspicious:
+            raise self.core.premature(function)
+        if req.attempts > 1:
+            # Only a reply that fitted teaches the size to start with: a
+            # provider that lied about dwNeededSize (then TOOMANY/TOOBIG)
+            # never gets here.
+            self.core.size_hints[function] = int(req.size)
+        return _unpack(req.buffer, req.size)  # type: ignore[no-any-return]
+
+    def many(self, op: int, initial: int, handles: Sequence[int], timeout: float | None
+             ) -> list[bytes | Exception]:
+        """One structure request per handle, all out first and collected in
+        C: each entry the structure's bytes or the exception for that request."""
+        deadline = self._deadline(timeout)
+        core = self.core
+        function = FUNCTIONS[op]
+        size = core.size_hints.get(function, initial)
+        count = len(handles)
+        if not count:
+            return []
+        reqs = _new_reqs(_REQS, count)
+        ptr = core.ptr
+        lib.pt_issue_many(ptr, reqs, count, op, self.line, handles, size)
+        ms = _first_ms(timeout)
+        while lib.pt_wait_many(ptr, reqs, count, ms):
+            ms = _slice_ms(deadline)
+            if ms == 0:
+                break
+        results: list[bytes | Exception] = []
+        append = results.append
+        unpack = _unpack
+        for i in range(count):
+            req = reqs[i]  # owned by ``reqs``, alive for this loop
+            if req.clean:
+                append(unpack(req.buffer, size))
+                continue
+            status = req.status
+            try:
+                if status != _DONE or req.result:
+                    raise core.error(req, status, function, timeout)
+                append(self._result(req, function))
+            except (TapiError, MemoryError) as exc:
+                append(exc)
+        return results

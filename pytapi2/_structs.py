@@ -8,20 +8,27 @@ and returns immutable Python values; malformed input raises
 from __future__ import annotations
 
 import enum
-import math
 import struct
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from pytapi2._convert import currency_to_decimal, ole_date_to_datetime
 from pytapi2._varsize import entries, header, utf16
 from pytapi2.constants import AgentSessionState, AgentState
 from pytapi2.errors import TapiProtocolError
+from pytapi2.snapshots import (
+    AgentCaps,
+    AgentInfo,
+    AgentSessionInfo,
+    Group,
+    Queue,
+    QueueInfo,
+    SessionEntry,
+)
 
 __all__ = [
     "AgentCaps",
@@ -85,15 +92,15 @@ def _seconds(value: int) -> timedelta:
 # LINEAGENTSESSIONINFO
 
 
-@dataclass(frozen=True, slots=True)
-class AgentSessionInfo:
-    """One lineGetAgentSessionInfo snapshot (ITAgentSession's statistics).
-
-    Durations are ``timedelta`` (TAPI counts whole seconds). ``snapshot`` is
-    the ``time.monotonic()`` of the moment the reply was decoded, used by
-    :meth:`duration_at` to extrapolate a running session's duration.
-    """
-
+# The hot path of a refresh builds AgentSessionInfo without its generated
+# __init__ (keyword parsing plus one object.__setattr__ per field, ~1.5 us):
+# the fields are stored on a typed mutable twin with the very same slots, whose
+# class is then set to AgentSessionInfo -- from then on it is an ordinary
+# frozen AgentSessionInfo (same type, __setattr__ refuses, equal and hashable
+# as ever). CPython checks that the slot layouts are identical; if it refused
+# (another interpreter), the fields are copied with object.__setattr__.
+class _SessionInfoBuilder:
+    __slots__ = AgentSessionInfo.__slots__
     state: AgentSessionState
     next_state: AgentSessionState | None
     start_time: datetime
@@ -108,59 +115,39 @@ class AgentSessionInfo:
     acd_call_rate: Decimal
     longest_time_to_answer: timedelta
     average_time_to_answer: timedelta
-    snapshot: float = field(default_factory=time.monotonic, compare=False, repr=False)
-
-    @property
-    def ended(self) -> bool:
-        """The session is over (ENDED or RELEASED): its duration no longer grows."""
-        return self.state in (AgentSessionState.ENDED, AgentSessionState.RELEASED)
-
-    @property
-    def end_time(self) -> datetime | None:
-        """start_time + duration once the session has ended; else None."""
-        return self.start_time + self.duration if self.ended else None
-
-    @property
-    def idle_time(self) -> timedelta:
-        """Session time not spent on ACD calls (duration - total call time, >= 0)."""
-        return max(self.duration - self.total_call_time, timedelta(0))
-
-    @property
-    def occupancy(self) -> float:
-        """Share of the session spent on ACD calls (0.0 for a zero duration)."""
-        if not self.duration:
-            return 0.0
-        return self.total_call_time / self.duration
-
-    def duration_at(self, t: float | None = None) -> timedelta:
-        """The session duration at monotonic time ``t`` (default: now).
-
-        Frozen once the session has ended; otherwise the snapshot's duration
-        plus the monotonic time elapsed since the snapshot was taken.
-        """
-        if self.ended:
-            return self.duration
-        if t is None:
-            t = time.monotonic()
-        elif isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
-            raise TypeError(f"t must be a time.monotonic() timestamp, got {t!r}")
-        return self.duration + timedelta(seconds=max(0.0, t - self.snapshot))
+    snapshot: float
 
 
-# The hot path of a refresh builds AgentSessionInfo without its generated
-# __init__ (keyword parsing plus one object.__setattr__ per field, ~1.5 us):
-# the fields are stored on an instance of a mutable twin with the very same
-# slots, whose class is then switched to AgentSessionInfo -- from then on it is
-# an ordinary frozen AgentSessionInfo (same type, __setattr__ refuses, equal
-# and hashable as ever). The switch needs identical slot layouts, which CPython
-# checks; if it were refused (another interpreter), object.__setattr__ is used.
-class _SessionInfoBuilder:
-    __slots__ = AgentSessionInfo.__slots__
+class _Seconds(dict[int, timedelta]):
+    """timedelta of a whole number of seconds, cached: statistics repeat from
+    one refresh to the next, and a dict hit is ~4x cheaper than building a
+    timedelta. Bounded: cleared when full (a miss costs one multiplication)."""
+
+    limit = 65536
+    _second = timedelta(seconds=1)  # timedelta * int is exact and skips argument parsing
+
+    def __missing__(self, seconds: int) -> timedelta:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[seconds] = self._second * seconds
+        return value
+
+
+class _Rates(dict[int, Decimal]):
+    """CURRENCY -> Decimal (value / 10 000, exact), cached like _Seconds."""
+
+    limit = 4096
+
+    def __missing__(self, currency: int) -> Decimal:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[currency] = Decimal(currency).scaleb(-4)  # currency_to_decimal
+        return value
 
 
 _new = object.__new__
-_decimal = Decimal
-_SECOND = timedelta(seconds=1)  # timedelta * int is exact and skips argument parsing
+_SECONDS = _Seconds()
+_RATES = _Rates()
 _SESSION_STATES: dict[int, AgentSessionState] = {m.value: m for m in AgentSessionState}
 # start_time is fixed for a session's life: its DATE -> datetime conversion is
 # cached (bounded: cleared when full; a miss costs one ole_date_to_datetime).
@@ -187,6 +174,13 @@ def _unknown_state(value: int, what: str) -> TapiProtocolError:
     return TapiProtocolError(f"{what}: unknown AgentSessionState value {value:#x}")
 
 
+def _session_state(value: int, what: str) -> AgentSessionState:
+    state = _SESSION_STATES.get(value)
+    if state is None:
+        raise _unknown_state(value, what)
+    return state
+
+
 def decode_session_info(data: bytes, snapshot: float | None = None) -> AgentSessionInfo:
     """Decode a LINEAGENTSESSIONINFO (one struct.unpack_from over the buffer)."""
     size = len(data)
@@ -197,49 +191,45 @@ def decode_session_info(data: bytes, snapshot: float | None = None) -> AgentSess
     if used < SESSION_INFO_SIZE or used > size:
         header(data, SESSION_INFO_SIZE, _SESSION_WHAT)  # raises with detail
     states = _SESSION_STATES
-    info: Any = _new(_SessionInfoBuilder)
-    info.state = states.get(state)
-    if info.state is None:
-        raise _unknown_state(state, "LINEAGENTSESSIONINFO.dwAgentSessionState")
-    if next_state:
-        info.next_state = states.get(next_state)
-        if info.next_state is None:
-            raise _unknown_state(next_state, "LINEAGENTSESSIONINFO.dwNextAgentSessionState")
-    else:
-        info.next_state = None
+    info = _new(_SessionInfoBuilder)
+    info.state = states.get(state) or _session_state(
+        state, "LINEAGENTSESSIONINFO.dwAgentSessionState")
+    info.next_state = (states.get(next_state) or _session_state(
+        next_state, "LINEAGENTSESSIONINFO.dwNextAgentSessionState")) if next_state else None
     info.start_time = _DATE_CACHE.get(date) or _session_start(date)
-    second = _SECOND
-    info.duration = second * duration
+    seconds = _SECONDS
+    info.duration = seconds[duration]
     info.number_of_calls = calls
-    info.total_talk_time = second * total_talk
-    info.average_talk_time = second * avg_talk
-    info.total_call_time = second * total_call
-    info.average_call_time = second * avg_call
-    info.total_wrapup_time = second * total_wrap
-    info.average_wrapup_time = second * avg_wrap
-    info.acd_call_rate = _decimal(rate).scaleb(-4)  # currency_to_decimal, inlined
-    info.longest_time_to_answer = second * longest
-    info.average_time_to_answer = second * avg_answer
+    info.total_talk_time = seconds[total_talk]
+    info.average_talk_time = seconds[avg_talk]
+    info.total_call_time = seconds[total_call]
+    info.average_call_time = seconds[avg_call]
+    info.total_wrapup_time = seconds[total_wrap]
+    info.average_wrapup_time = seconds[avg_wrap]
+    info.acd_call_rate = _RATES[rate]
+    info.longest_time_to_answer = seconds[longest]
+    info.average_time_to_answer = seconds[avg_answer]
     info.snapshot = time.monotonic() if snapshot is None else snapshot
     return _freeze(info)
 
 
-def _freeze_by_class(info: Any) -> AgentSessionInfo:
-    info.__class__ = AgentSessionInfo
-    return info  # type: ignore[no-any-return]
+def _freeze_by_class(info: _SessionInfoBuilder) -> AgentSessionInfo:
+    # The one place the twin becomes the frozen type (same slots, checked by
+    # CPython; see _pick_freeze).
+    object.__setattr__(info, "__class__", AgentSessionInfo)
+    return info  # type: ignore[return-value]  # it is one now
 
 
-def _freeze_by_setattr(info: Any) -> AgentSessionInfo:
+def _freeze_by_setattr(info: _SessionInfoBuilder) -> AgentSessionInfo:
     result = _new(AgentSessionInfo)
     for name in AgentSessionInfo.__slots__:
         object.__setattr__(result, name, getattr(info, name))
     return result
 
 
-def _pick_freeze() -> Callable[[Any], AgentSessionInfo]:
-    probe: Any = _new(_SessionInfoBuilder)
+def _pick_freeze() -> Callable[[_SessionInfoBuilder], AgentSessionInfo]:
     try:
-        probe.__class__ = AgentSessionInfo
+        _freeze_by_class(_new(_SessionInfoBuilder))
     except TypeError:  # pragma: no cover - CPython accepts identical slot layouts
         return _freeze_by_setattr
     return _freeze_by_class
@@ -250,22 +240,6 @@ _freeze = _pick_freeze()
 
 # --------------------------------------------------------------------------
 # LINEAGENTINFO
-
-
-@dataclass(frozen=True, slots=True)
-class AgentInfo:
-    """One lineGetAgentInfo snapshot (ITAgent's statistics, over all sessions)."""
-
-    state: AgentState
-    next_state: AgentState | None
-    measurement_period: timedelta
-    overall_call_rate: Decimal
-    number_of_acd_calls: int
-    number_of_incoming_calls: int
-    number_of_outgoing_calls: int
-    total_acd_talk_time: timedelta
-    total_acd_call_time: timedelta
-    total_acd_wrapup_time: timedelta
 
 
 def decode_agent_info(data: bytes) -> AgentInfo:
@@ -288,22 +262,6 @@ def decode_agent_info(data: bytes) -> AgentInfo:
 
 # --------------------------------------------------------------------------
 # LINEQUEUEINFO
-
-
-@dataclass(frozen=True, slots=True)
-class QueueInfo:
-    """One lineGetQueueInfo snapshot (statistics over the measurement period)."""
-
-    measurement_period: timedelta
-    total_calls_queued: int
-    current_calls_queued: int
-    total_calls_abandoned: int
-    total_calls_flowed_in: int
-    total_calls_flowed_out: int
-    longest_ever_wait_time: timedelta
-    current_longest_wait_time: timedelta
-    average_wait_time: timedelta
-    final_disposition: int
 
 
 def decode_queue_info(data: bytes) -> QueueInfo:
@@ -336,16 +294,6 @@ def _list(data: bytes, entry_size: int, what: str) -> tuple[int, int, int]:
     return hdr.used, start, count
 
 
-@dataclass(frozen=True, slots=True)
-class SessionEntry:
-    """One LINEAGENTSESSIONENTRY."""
-
-    session: int
-    agent: int
-    group: UUID
-    address_id: int
-
-
 def decode_session_list(data: bytes) -> list[SessionEntry]:
     _, start, count = _list(data, _SESSION_ENTRY.size, "LINEAGENTSESSIONLIST")
     result = []
@@ -356,14 +304,6 @@ def decode_session_list(data: bytes) -> list[SessionEntry]:
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
-    """An ACD group (LINEAGENTGROUPENTRY; TAPI 3: ITACDGroup)."""
-
-    id: UUID
-    name: str
-
-
 def decode_group_list(data: bytes) -> list[Group]:
     used, start, count = _list(data, _GROUP_ENTRY.size, "LINEAGENTGROUPLIST")
     result = []
@@ -372,14 +312,6 @@ def decode_group_list(data: bytes) -> list[Group]:
         name = utf16(data, used, size, offset, f"LINEAGENTGROUPLIST entry {i} name")
         result.append(Group(UUID(bytes_le=guid), name))
     return result
-
-
-@dataclass(frozen=True, slots=True)
-class Queue:
-    """An ACD queue of a group (LINEQUEUEENTRY; TAPI 3: ITQueue)."""
-
-    id: int
-    name: str
 
 
 def decode_queue_list(data: bytes) -> list[Queue]:
@@ -394,21 +326,6 @@ def decode_queue_list(data: bytes) -> list[Queue]:
 
 # --------------------------------------------------------------------------
 # LINEAGENTCAPS
-
-
-@dataclass(frozen=True, slots=True)
-class AgentCaps:
-    """LINEAGENTCAPS: what the agent handler of an address supports."""
-
-    handler_info: str
-    caps_version: int
-    features: int
-    states: int
-    next_states: int
-    max_group_entries: int
-    agent_status_messages: int
-    extension_ids: tuple[tuple[int, int, int, int], ...]
-    proxy_guid: UUID
 
 
 def decode_agent_caps(data: bytes) -> AgentCaps:

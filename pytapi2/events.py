@@ -18,6 +18,8 @@ so code written against ITAgentSessionEvent / ITAgentEvent ports one to one.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,11 +36,20 @@ from pytapi2.constants import (
 )
 
 if TYPE_CHECKING:
+    from pytapi2._requests import Message
     from pytapi2.app import Line
-    from pytapi2.session import Agent, AgentSession
+    from pytapi2.session import Agent, AgentSession, Objects
+
+log = logging.getLogger("pytapi2")
+
+_LINE_AGENTSESSIONSTATUS = LineMessage.AGENTSESSIONSTATUS
+_LINE_AGENTSTATUSEX = LineMessage.AGENTSTATUSEX
+_LINE_QUEUESTATUS = LineMessage.QUEUESTATUS
+_LINE_GROUPSTATUS = LineMessage.GROUPSTATUS
+_LINE_CLOSE = LineMessage.CLOSE
 
 __all__ = ["AgentEvent", "AgentSessionEvent", "Event", "GroupEvent", "LineClosedEvent",
-           "LineEvent", "QueueEvent"]
+           "LineEvent", "QueueEvent", "translate"]
 
 # TAPI 3 raises one ASE_ event per session state (RELEASED, which TAPI 3 lacks,
 # ends the session like ENDED) and one AE_ event per agent state (RELEASED has
@@ -165,3 +176,43 @@ class LineEvent:
 
 
 Event = AgentSessionEvent | AgentEvent | QueueEvent | GroupEvent | LineClosedEvent | LineEvent
+
+
+def translate(item: Message, lines: Mapping[int, Objects]) -> Event:
+    """The typed event of one LINEMESSAGE (``lines``: the agent and session
+    objects of each open line, by hLine)."""
+    device, message, _instance, param1, param2, param3 = item
+    objects = lines.get(device)
+    if objects is not None:
+        line = objects.line
+        if message == _LINE_AGENTSESSIONSTATUS:
+            status = AgentSessionStatus(param2 & 0xFFFFFFFF)
+            state = None
+            if AgentSessionStatus.STATE in status:
+                try:
+                    state = AgentSessionState(param3)
+                except ValueError:
+                    log.warning("LINE_AGENTSESSIONSTATUS with unknown state %#x", param3)
+            return AgentSessionEvent(line, objects.session(param1 & 0xFFFFFFFF), status, state)
+        if message == _LINE_AGENTSTATUSEX:
+            agent_status = AgentStatus(param2 & 0xFFFFFFFF)
+            agent_state = None
+            if AgentStatus.STATE in agent_status:
+                try:
+                    agent_state = AgentState(param3)
+                except ValueError:
+                    log.warning("LINE_AGENTSTATUSEX with unknown state %#x", param3)
+            return AgentEvent(line, objects.agent(param1 & 0xFFFFFFFF), agent_status,
+                              agent_state)
+        if message == _LINE_QUEUESTATUS:
+            return QueueEvent(line, param1 & 0xFFFFFFFF, QueueStatus(param2 & 0xFFFFFFFF))
+        if message == _LINE_GROUPSTATUS:
+            return GroupEvent(line, GroupStatus(param2 & 0xFFFFFFFF))
+        if message == _LINE_CLOSE:
+            return LineClosedEvent(line)
+    try:
+        kind: LineMessage | int = LineMessage(message)
+    except ValueError:
+        kind = message
+    return LineEvent(None if objects is None else objects.line, kind, device, param1, param2,
+                     param3)

@@ -62,7 +62,8 @@ def test_every_benchmark_is_present(document: dict[str, Any]) -> None:
     assert document["mode"] == "quick"
     sizes = document["config"]["sizes"]
     assert sizes
-    expected = {"refresh/pytapi2", "refresh/ctypes_peer", "refresh/c_loop", "memory", "import"}
+    expected = {"refresh/pytapi2", "refresh/pytapi2_fields", "refresh/ctypes_tuned",
+                "refresh/ctypes_peer", "refresh/c_loop", "threads/8", "memory", "import"}
     for n in sizes:
         expected.add(f"session_list/N={n}")
         for latency in ("0ms", "1ms"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -31,16 +32,24 @@ class Raw:
         self.data = bytes(_native.ffi.buffer(buffer, size))
 
 
+_OPS = {
+    "lineGetGroupListW": "PT_OP_GROUP_LIST",
+    "lineGetAgentSessionList": "PT_OP_SESSION_LIST",
+    "lineGetAgentSessionInfo": "PT_OP_SESSION_INFO",
+}
+
+
 def raw_call(line: pytapi2.Line, function: str, struct: str, size: int,
-             invoke: Callable[[Any], int]) -> Raw:
-    """One asynchronous call made by hand through the app's engine."""
-    ffi = _native.ffi
-    buffer = ffi.new("char[]", size)
-    pointer = ffi.cast(struct + " *", buffer)
-    pointer.dwTotalSize = size
-    engine = line.app._engine
-    engine.wait(engine.submit(function, lambda: invoke(pointer), (buffer,), line.handle), 10.0)
-    return Raw(buffer, struct, size)
+             *args: int) -> Raw:
+    """One structure request through the line's request core, read raw:
+    ``args`` are the arguments after hLine (a handle), as the core takes them."""
+    ffi, lib = _native.ffi, _native.lib
+    core = line.app._core
+    req = core.new_request()
+    status = core.issue(req, getattr(lib, _OPS[function]), line.handle, *args, size=size)
+    core.wait(req, status, 10.0, time.monotonic() + 10.0)
+    buffer = ffi.new("char[]", bytes(ffi.buffer(req.buffer, req.size)))
+    return Raw(buffer, struct, int(req.size))
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:

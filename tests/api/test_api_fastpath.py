@@ -17,8 +17,7 @@ from test_api_decoders import session_info_bytes
 import pytapi2
 from pytapi2 import AgentSessionState, _structs
 from pytapi2._convert import ole_date_to_datetime
-from pytapi2._native import ffi, lib
-from pytapi2._requests import _MESSAGE
+from pytapi2._native import lib
 from pytapi2._structs import AgentSessionInfo, decode_session_info
 from pytapi2.errors import TapiProtocolError
 from pytapi2.simulator import Fault
@@ -83,41 +82,22 @@ def test_start_time_cache_is_bounded_and_exact(monkeypatch: pytest.MonkeyPatch) 
     assert again.start_time == ole_date_to_datetime(46000.0 + 49 / 7 - 100_000)
 
 
-def test_message_unpack_matches_the_cdata_fields() -> None:
-    message = ffi.new("LINEMESSAGE *")
-    values = (0x89ABCDEF, 0xFEDCBA98, 2**64 - 1 if ffi.sizeof("DWORD_PTR") == 8 else 2**32 - 1,
-              0x80000001, 0xFFFFFFFF, 7)
-    for name, value in zip(("hDevice", "dwMessageID", "dwCallbackInstance", "dwParam1",
-                            "dwParam2", "dwParam3"), values, strict=True):
-        setattr(message, name, value)
-    assert _MESSAGE.unpack_from(ffi.buffer(message)) == (
-        message.hDevice, message.dwMessageID, message.dwCallbackInstance, message.dwParam1,
-        message.dwParam2, message.dwParam3) == values
-
-
-def test_fixed_size_buffer_is_typed_and_the_reply_fits(
-        app: pytapi2.TapiApp, session: pytapi2.AgentSession,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    kept: list[Any] = []
-    engine = app._engine
-    submit = engine.submit
-
-    def spy(function: str, invoke: Any, keep: tuple[Any, ...], *args: Any) -> Any:
-        kept.append(keep[0])
-        return submit(function, invoke, keep, *args)
-
-    monkeypatch.setattr(engine, "submit", spy)
+def test_fixed_size_request_is_one_core_call_and_the_reply_fits(
+        app: pytapi2.TapiApp, session: pytapi2.AgentSession) -> None:
+    issued = lib.pt_issued(app._core.ptr)
+    live = app._core.requests_in_use()
     assert session.info().state is AgentSessionState.NOT_READY
-    assert ffi.typeof(kept[0]) is ffi.typeof("LINEAGENTSESSIONINFO[1]")
-    assert ffi.sizeof(kept[0]) == 76 and kept[0][0].dwUsedSize == 76
-    assert engine.pending_count() == 0 and not engine._pumping and engine._sleepers == {}
+    assert lib.pt_issued(app._core.ptr) == issued + 1  # one TAPI call, no retry
+    assert app._core.requests_in_use() == live  # the request is freed with its Python object
+    core = app._core
+    assert core.pending_count() == 0 and not core.pumping and core.sleeper_count() == 0
 
 
 def test_fixed_size_grows_when_the_provider_asks(
         sim: Any, app: pytapi2.TapiApp, session: pytapi2.AgentSession) -> None:
     sim.inject_fault("lineGetAgentSessionInfo", Fault.INFLATE_NEEDED, param=24)
     assert session.info().state is AgentSessionState.NOT_READY
-    assert app._size_hints["lineGetAgentSessionInfo"] == 100  # later calls: 100-byte buffers
+    assert app._core.size_hints["lineGetAgentSessionInfo"] == 100  # later calls: 100-byte buffers
     assert session.info().state is AgentSessionState.NOT_READY
 
 
@@ -140,15 +120,15 @@ def test_waiter_arriving_while_the_fast_path_pumps_gets_its_reply(
 
     slow = threading.Thread(target=refresh, args=(session, 1))
     slow.start()
-    assert wait_for(lambda: app._engine._pumping)
+    assert wait_for(lambda: app._core.pumping)
     fast = [threading.Thread(target=refresh, args=(other, 20)) for _ in range(3)]
     for t in fast:
         t.start()
     for t in [slow, *fast]:
         t.join(20)
     assert not errors and len(results) == 61
-    assert app._engine.pending_count() == 0
-    assert app._engine._sleepers == {} and not app._engine._pumping
+    assert app._core.pending_count() == 0
+    assert app._core.sleeper_count() == 0 and not app._core.pumping
 
 
 def test_fast_path_pumper_sees_close_and_shutdown(
@@ -165,7 +145,7 @@ def test_fast_path_pumper_sees_close_and_shutdown(
 
     thread = threading.Thread(target=waiter)
     thread.start()
-    assert wait_for(lambda: app._engine._pumping and app._engine.pending_count() == 1)
+    assert wait_for(lambda: app._core.pumping and app._core.pending_count() == 1)
     started = time.monotonic()
     line.close()
     thread.join(5)
@@ -178,4 +158,4 @@ def test_fast_path_zero_timeout_still_polls_once(
     list(app.events(timeout=0.01))  # the session's creation events are not in the way
     # latency 0: the reply is queued before the wait starts; one poll fetches it
     assert session.info(timeout=0).state is AgentSessionState.NOT_READY
-    assert app._engine.pending_count() == 0 and lib.LINE_REPLY
+    assert app._core.pending_count() == 0 and lib.LINE_REPLY

@@ -16,8 +16,7 @@ def test_groups_round_trip(line: pytapi2.Line) -> None:
     groups = line.groups()
     assert sorted(groups, key=lambda g: g.name) == [pytapi2.Group(GROUP, "Sales"),
                                                     pytapi2.Group(GROUP2, "Support")]
-    raw = raw_call(line, "lineGetGroupListW", "LINEAGENTGROUPLIST", 4096,
-                   lambda p: lib.lineGetGroupListW(line.handle, p))
+    raw = raw_call(line, "lineGetGroupListW", "LINEAGENTGROUPLIST", 4096)
     offset = raw.ptr.dwListOffset
     entry = ffi.sizeof("LINEAGENTGROUPENTRY")
     ids = {raw.data[offset + i * entry: offset + i * entry + 16]
@@ -28,8 +27,7 @@ def test_groups_round_trip(line: pytapi2.Line) -> None:
 def test_session_entry_guid_is_bytes_le(agent: pytapi2.Agent) -> None:
     agent.create_session(GROUP2, 0)
     line = agent.line
-    raw = raw_call(line, "lineGetAgentSessionList", "LINEAGENTSESSIONLIST", 1024,
-                   lambda p: lib.lineGetAgentSessionList(line.handle, agent.handle, p))
+    raw = raw_call(line, "lineGetAgentSessionList", "LINEAGENTSESSIONLIST", 1024, agent.handle)
     assert raw.ptr.dwNumEntries == 1
     entry = ffi.cast("LINEAGENTSESSIONENTRY *", raw.buffer + raw.ptr.dwListOffset)
     assert bytes(ffi.buffer(ffi.addressof(entry[0], "GroupID"), 16)) == GROUP2.bytes_le
@@ -73,7 +71,7 @@ def test_session_infos_1000_in_order(sim: Any) -> None:
         for i, info in enumerate(infos):
             # created at START + k seconds: the start time identifies the session
             assert info.start_time == START + timedelta(seconds=999 - i)
-        assert line.app._engine.pending_count() == 0
+        assert line.app._core.pending_count() == 0
 
 
 def test_session_infos_errors(line: pytapi2.Line, agent: pytapi2.Agent, sim: Any) -> None:

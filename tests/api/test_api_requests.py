@@ -19,7 +19,7 @@ from pytapi2.simulator import Fault
 def drain(app: pytapi2.TapiApp) -> None:
     """Pump until every pending request got its reply."""
     assert wait_for(lambda: app.next_event(timeout=0.02) is None
-                    and app._engine.pending_count() == 0)
+                    and app._core.pending_count() == 0)
 
 
 def test_dropped_reply_times_out_then_next_call_works(
@@ -31,7 +31,7 @@ def test_dropped_reply_times_out_then_next_call_works(
     assert info.value.function == "lineGetAgentSessionInfo"
     assert "lineGetAgentSessionInfo" in str(info.value)
     # the dropped request's memory stays referenced (TAPI could still write it)
-    assert app._engine.pending_count() == 1
+    assert app._core.pending_count() == 1
     assert session.info(timeout=5).state is AgentSessionState.NOT_READY
 
 
@@ -82,7 +82,7 @@ def test_reply_error_is_typed(sim: Any, app: pytapi2.TapiApp,
         session.set_state(AgentSessionState.READY)
     assert info.value.name == "LINEERR_INVALAGENTSESSIONSTATE"
     assert info.value.function == "lineSetAgentSessionState"
-    assert app._engine.pending_count() == 0
+    assert app._core.pending_count() == 0
     assert session.info().state is AgentSessionState.NOT_READY  # no effect
 
 
@@ -99,6 +99,8 @@ def test_unknown_reply_is_logged_and_ignored(
     sim.post_message(app.handle, 0, lib.LINE_REPLY, 987654, 0)
     with caplog.at_level(logging.WARNING, logger="pytapi2"):
         assert session.info().number_of_calls == 0
+        assert app._core.stray_replies() == 1
+        app.next_event(timeout=0)  # the core's counters are logged off the fast path
     assert any("unknown request ID 987654" in r.getMessage() for r in caplog.records)
 
 
@@ -130,7 +132,7 @@ def test_eight_threads_get_their_own_replies(sim: Any, line: pytapi2.Line) -> No
         thread.join(60)
     assert not any(t.is_alive() for t in threads)
     assert failures == []
-    assert line.app._engine.pending_count() == 0
+    assert line.app._core.pending_count() == 0
 
 
 def test_shutdown_releases_a_waiting_thread(sim: Any, app: pytapi2.TapiApp,
@@ -146,7 +148,7 @@ def test_shutdown_releases_a_waiting_thread(sim: Any, app: pytapi2.TapiApp,
 
     thread = threading.Thread(target=waiter)
     thread.start()
-    assert wait_for(lambda: app._engine.pending_count() == 1)
+    assert wait_for(lambda: app._core.pending_count() == 1)
     app.close()
     thread.join(10)
     assert not thread.is_alive()
@@ -170,7 +172,7 @@ def test_line_close_releases_a_waiting_thread(sim: Any, app: pytapi2.TapiApp,
 
     thread = threading.Thread(target=waiter)
     thread.start()
-    assert wait_for(lambda: app._engine.pending_count() == 1)
+    assert wait_for(lambda: app._core.pending_count() == 1)
     line.close()
     thread.join(10)
     assert not thread.is_alive()
@@ -234,5 +236,18 @@ def test_zero_timeout_fetches_a_queued_reply(sim: Any, app: pytapi2.TapiApp,
     sim.post_message(app.handle, 0, lib.LINE_REPLY, 424242, 0)
     # an already-queued message is fetched even with timeout 0
     assert wait_for(lambda: app.next_event(timeout=0) is None
-                    and app._engine.pending_count() == 0)
+                    and app._core.pending_count() == 0)
     assert app.next_event(timeout=0) is None
+
+
+def test_batch_timeout_names_the_batch_timeout(
+        sim: Any, app: pytapi2.TapiApp, line: pytapi2.Line,
+        session: pytapi2.AgentSession) -> None:
+    """The deadline is computed once for the whole batch, and the error says
+    which timeout passed (it used to say "within 0 s")."""
+    other = line.create_agent(AGENT_IDS[1], pin=PIN).create_session(GROUP)
+    sim.inject_fault("lineGetAgentSessionInfo", Fault.DROP_REPLY)
+    results = line.session_infos([session, other], timeout=0.5, return_exceptions=True)
+    assert isinstance(results[0], pytapi2.TapiTimeoutError)
+    assert "no reply within 0.5 s" in str(results[0])
+    assert results[1].state is AgentSessionState.NOT_READY

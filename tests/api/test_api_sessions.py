@@ -14,13 +14,12 @@ from _api_helpers import GROUP, START, raw_call
 import pytapi2
 from pytapi2 import AgentSessionState
 from pytapi2._convert import datetime_to_ole_date
-from pytapi2._native import lib
 
 
 def raw_session_info(session: pytapi2.AgentSession) -> Any:
     line = session.line
     return raw_call(line, "lineGetAgentSessionInfo", "LINEAGENTSESSIONINFO", 76,
-                    lambda p: lib.lineGetAgentSessionInfo(line.handle, session.handle, p)).ptr
+                    session.handle).ptr
 
 
 def test_new_session_snapshot(session: pytapi2.AgentSession) -> None:

@@ -29,4 +29,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 "$out/test_proxy"
 "$out/dll_load" "$out/libtapisim-test.so" $(bash tests/c/exports.sh)
 "$out/idle_cpu"
+# The binding's request core against the simulator's exports.
+gcc "${CFLAGS[@]}" -Ipytapi2/_core pytapi2/simulator/csrc/*.c tests/c/test_core.c -o "$out/test_core"
+"$out/test_core"
 echo "C tests: OK"

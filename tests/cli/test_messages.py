@@ -71,12 +71,12 @@ def test_next_event_none_waits_forever(tapi_app: pytapi2.TapiApp,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """timeout=None is "no timeout" (like queue.Queue.get), not the app's 10 s."""
     seen: list[Any] = []
-    engine = tapi_app._engine  # the wait is the engine's: check what it is asked for
+    core = tapi_app._core  # the wait is the request core's: check what it is asked for
 
-    def next_event(wait: float | None) -> None:
+    def next_event(self: Any, wait: float | None) -> None:
         seen.append(wait)
 
-    monkeypatch.setattr(engine, "next_event", next_event)
+    monkeypatch.setattr(type(core), "next_event", next_event)
     assert tapi_app.next_event(timeout=None) is None
     assert tapi_app.next_event() is None
     assert tapi_app.next_event(timeout=2) is None

@@ -110,19 +110,12 @@ def test_an_unwritten_handle_keeps_its_memory(sim: Any, line: pytapi2.Line,
     handle leaves the pre-call marker there: pytapi2 returns it as given (no
     value is reserved) but keeps the out-parameter alive until shutdown, since
     the genuine reply (dropped here) could still write it."""
-    engine = line.app._engine
-    ids: list[int] = []
-    submit = engine.submit
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        request = submit(*args, **kwargs)
-        ids.append(request.id)
-        return request
-
-    monkeypatch.setattr(engine, "submit", spy)
+    core = line.app._core
     line.create_agent("1002")
+    last = lib.pt_last_issued(core.ptr)  # the request core's introspection
     sim.inject_fault("lineCreateAgentW", Fault.DROP_REPLY)
-    sim.post_message(line.app.handle, 0, lib.LINE_REPLY, ids[-1] + 1, 0)
+    sim.post_message(line.app.handle, 0, lib.LINE_REPLY, last + 1, 0)
     agent = line.create_agent("1001", pin="1234")
     assert agent.handle == 0xFFFFFFFF
     assert any("kept until shutdown" in r.getMessage() for r in caplog.records)
+    assert core.retained_count() == 1  # the core keeps the request until shutdown

@@ -39,7 +39,7 @@ def drain(app: pytapi2.TapiApp, sim: Any) -> bool:
     """Pump until the simulator has no reply queued and the engine none pending."""
     return wait_for(lambda: app.next_event(timeout=0.01) is None
                     and sim.pending_replies(app.handle) == 0
-                    and app._engine.pending_count() == 0)
+                    and app._core.pending_count() == 0)
 
 
 def lineerr(name: str) -> int:

@@ -135,7 +135,7 @@ def _check(ctx: Ctx, call: Callable[[Ctx], Any], exc: type[Exception], name: str
     named = re.search(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z_])", str(info.value))
     assert named, f"message does not name {name!r}: {info.value}"
     # refused before any TAPI call: nothing pending, everything still works
-    assert ctx.app._engine.pending_count() == 0
+    assert ctx.app._core.pending_count() == 0
     assert ctx.session.info().state is AgentSessionState.NOT_READY
 
 

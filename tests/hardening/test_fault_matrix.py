@@ -8,8 +8,8 @@ next call of the same function succeeds.
 
 from __future__ import annotations
 
+import gc
 import threading
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +19,8 @@ from _hardening import AGENT_IDS, GROUP, PIN, QUEUE, Ctx, as_long, drain, lineer
 
 import pytapi2
 from pytapi2 import AgentSessionState, AgentState, _native
-from pytapi2._native import ffi, lib
-from pytapi2._varsize import MAX_ATTEMPTS, MAX_SIZE
+from pytapi2._native import lib
+from pytapi2._varsize import MAX_ATTEMPTS
 from pytapi2.errors import ERROR_CLASSES, ERROR_NAMES, TapiError
 from pytapi2.simulator import Fault
 
@@ -106,7 +106,7 @@ def _expect(error: BaseException, fn_name: str, err: str) -> None:
 def _clean(c: Ctx) -> None:
     """Nothing left behind: no request slot, no queued reply."""
     assert drain(c.app, c.sim)
-    assert c.app._engine.pending_count() == 0
+    assert c.app._core.pending_count() == 0
     assert c.sim.pending_replies(c.app.handle) == 0
 
 
@@ -236,7 +236,7 @@ def test_linegetmessage_invalid_app_handle_fails_every_waiter(ctx: Ctx) -> None:
     assert "INVALAPPHANDLE" in str(info.value)
     with pytest.raises(pytapi2.TapiClosedError):
         ctx.agent.info()
-    assert ctx.app._engine.pending_count() == 0 or ctx.app._engine.closed
+    assert ctx.app._core.pending_count() == 0 or ctx.app._core.closed
     ctx.app.close()  # still shuts TAPI down (the handle itself was valid)
     with pytest.raises(Exception, match="TAPISIM_E_NOTFOUND"):
         ctx.sim.pending_replies(ctx.app.handle)
@@ -248,53 +248,40 @@ def test_linegetmessage_invalid_app_handle_fails_every_waiter(ctx: Ctx) -> None:
 
 @pytest.mark.parametrize("fn", ASYNC, ids=lambda f: f.name)
 def test_dropped_reply_times_out_and_keeps_the_memory(ctx: Ctx, fn: Fn) -> None:
-    engine = ctx.app._engine
+    core = ctx.app._core
+    gc.collect()  # apps leaked by earlier tests are shut down now, not midway
+    live = ctx.app._core.requests_in_use()
     ctx.sim.inject_fault(fn.name, Fault.DROP_REPLY)
     with pytest.raises(pytapi2.TapiTimeoutError) as info:
         _with_timeout(fn, ctx, 0.05)
     assert info.value.function == fn.name and isinstance(info.value, TimeoutError)
+    del info  # its traceback holds the caller's frame
     assert ctx.sim.pending_replies(ctx.app.handle) == 0
-    (request,) = engine._pending.values()
-    assert request.abandoned and request.keep is not None  # TAPI could still write
+    # The caller gave up; the core still owns the request (TAPI could still write)
+    assert core.pending_count() == 1 and ctx.app._core.requests_in_use() == live + 1
     fn.call(ctx)  # the next call works and gets its own reply
-    assert engine.pending_count() == 1
+    assert core.pending_count() == 1
     ctx.app.close()
-    assert engine.pending_count() == 0 and request.keep is not None  # dropped only after
+    # freed only by the shutdown
+    assert core.pending_count() == 0 and ctx.app._core.requests_in_use() == live
 
 
 @pytest.mark.parametrize("fn", WITH_OUTPUT, ids=lambda f: f.name)
-def test_late_reply_writes_into_memory_still_alive(
-        ctx: Ctx, fn: Fn, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_late_reply_writes_into_memory_still_alive(ctx: Ctx, fn: Fn) -> None:
     """Timeout, then the reply arrives: the simulator writes the output into a
-    buffer the engine still owns, and the reply is consumed without waking anyone."""
-    engine = ctx.app._engine
+    buffer the core still owns (under ASan a write into freed memory aborts),
+    the reply is consumed without waking anyone, and the request is freed."""
+    core = ctx.app._core
+    gc.collect()  # apps leaked by earlier tests are shut down now, not midway
+    live = ctx.app._core.requests_in_use()
+    late = core.late_replies()
     ctx.sim.inject_fault(fn.name, Fault.DELAY_REPLY, param=150)
     with pytest.raises(pytapi2.TapiTimeoutError):
         _with_timeout(fn, ctx, 0.01)
-    (request,) = engine._pending.values()
-    out = weakref.ref(request.keep[0])
-    request_id = request.id
-    del request
-    seen: list[tuple[bool, bytes]] = []
-    original = engine._dispatch
-
-    def spy(item: Any) -> None:
-        if item[1] == lib.LINE_REPLY and item[3] == request_id:
-            buffer = out()
-            seen.append((buffer is not None,
-                         bytes(ffi.buffer(buffer, fn.output)) if buffer is not None else b""))
-        original(item)
-
-    monkeypatch.setattr(engine, "_dispatch", spy)
+    assert core.pending_count() == 1
     assert drain(ctx.app, ctx.sim)
-    (alive, data), = seen
-    assert alive, "the output buffer was freed before TAPI wrote into it"
-    if fn.varsize:
-        total, needed, used = (int.from_bytes(data[i:i + 4], "little") for i in (0, 4, 8))
-        assert used >= fn.output and needed >= used and total >= used  # written by TAPI
-    else:
-        assert int.from_bytes(data[:4], "little") != 0  # the new handle
-    assert out() is None  # released once the reply was consumed
+    assert core.late_replies() == late + 1
+    assert ctx.app._core.requests_in_use() == live  # released once the reply was consumed
     fn.call(ctx)
     _clean(ctx)
 
@@ -373,55 +360,35 @@ def test_reply_for_an_id_never_issued_is_ignored(
     assert ctx.session.info().state is AgentSessionState.NOT_READY
     assert ctx.agent.info().state is not None
     _clean(ctx)
-    assert sum("unknown request ID" in r.getMessage() for r in caplog.records) == 3
+    assert ctx.app._core.stray_replies() == 3
+    assert any("unknown request ID" in r.getMessage() for r in caplog.records)
 
 
-def test_second_reply_for_a_consumed_request_is_ignored(
-        ctx: Ctx, monkeypatch: pytest.MonkeyPatch) -> None:
-    ids: list[int] = []
-    engine = ctx.app._engine
-    submit = engine.submit
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        request = submit(*args, **kwargs)
-        ids.append(request.id)
-        return request
-
-    monkeypatch.setattr(engine, "submit", spy)
+def test_second_reply_for_a_consumed_request_is_ignored(ctx: Ctx) -> None:
     ctx.session.info()
-    ctx.sim.post_message(ctx.app.handle, 0, lib.LINE_REPLY, ids[-1], 0)
+    last = lib.pt_last_issued(ctx.app._core.ptr)
+    ctx.sim.post_message(ctx.app.handle, 0, lib.LINE_REPLY, last, 0)
     assert ctx.session.info().state is AgentSessionState.NOT_READY
     _clean(ctx)
+    assert ctx.app._core.stray_replies() == 1
 
 
-def test_stray_reply_for_the_next_id_does_not_free_the_buffer_early(
-        ctx: Ctx, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = ctx.app._engine
-    issued: list[tuple[int, Any]] = []
-    submit = engine.submit
-
-    def spy_submit(*args: Any, **kwargs: Any) -> Any:
-        request = submit(*args, **kwargs)
-        issued.append((request.id, weakref.ref(request.keep[0]) if request.keep else None))
-        return request
-
-    monkeypatch.setattr(engine, "submit", spy_submit)
+def test_stray_reply_for_the_next_id_does_not_free_the_buffer_early(ctx: Ctx) -> None:
+    core = ctx.app._core
     ctx.session.info()
-    ctx.sim.post_message(ctx.app.handle, 0, lib.LINE_REPLY, issued[-1][0] + 1, 0)
-    with pytest.raises(pytapi2.TapiProtocolError):
+    gc.collect()  # apps leaked by earlier tests are shut down now, not midway
+    live = ctx.app._core.requests_in_use()
+    ctx.sim.post_message(ctx.app.handle, 0, lib.LINE_REPLY, lib.pt_last_issued(core.ptr) + 1, 0)
+    with pytest.raises(pytapi2.TapiProtocolError) as info:
         ctx.session.info()  # completed by the stray reply: the buffer was never written
-    request_id, out = issued[-1]
-    alive: list[bool] = []
-    dispatch = engine._dispatch
-
-    def spy_dispatch(item: Any) -> None:
-        if item[1] == lib.LINE_REPLY and item[3] == request_id:
-            alive.append(out is not None and out() is not None)
-        dispatch(item)
-
-    monkeypatch.setattr(engine, "_dispatch", spy_dispatch)
+    del info  # its traceback holds the caller's frame
+    # The request's memory stays with the core until shutdown: the genuine
+    # reply writes into it (under ASan a write into freed memory aborts).
+    assert core.retained_count() == 1 and ctx.app._core.requests_in_use() == live + 1
     assert drain(ctx.app, ctx.sim)
-    assert alive == [True], "the genuine reply was written into freed memory"
+    assert core.retained_count() == 1
+    ctx.app.close()
+    assert ctx.app._core.requests_in_use() == live
 
 
 # ---------------------------------------------------------------------------
@@ -429,17 +396,13 @@ def test_stray_reply_for_the_next_id_does_not_free_the_buffer_early(
 
 
 def _count_submits(c: Ctx, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Sizes of the output buffers handed to TAPI, one per submitted request."""
-    sizes: list[int] = []
-    engine = c.app._engine
-    submit = engine.submit
+    """The number of TAPI calls made from now (retries included), as a
+    one-element list read at the end (see _submits)."""
+    return [int(lib.pt_issued(c.app._core.ptr))]
 
-    def spy(function: str, invoke: Any, keep: tuple[Any, ...], *args: Any) -> Any:
-        sizes.append(ffi.sizeof(keep[0]) if keep else 0)
-        return submit(function, invoke, keep, *args)
 
-    monkeypatch.setattr(engine, "submit", spy)
-    return sizes
+def _submits(c: Ctx, start: list[int]) -> int:
+    return int(lib.pt_issued(c.app._core.ptr)) - start[0]
 
 
 def _lie(c: Ctx, fn: Fn, times: int, step: int = 8192) -> None:
@@ -456,8 +419,9 @@ def test_needed_size_that_settles_within_the_attempts_is_honoured(
     sizes = _count_submits(ctx, monkeypatch)
     _lie(ctx, fn, MAX_ATTEMPTS - 1)
     fn.call(ctx)
-    assert len(sizes) == MAX_ATTEMPTS
-    assert sizes == sorted(sizes) and sizes[-1] > 8192 * (MAX_ATTEMPTS - 1)
+    assert _submits(ctx, sizes) == MAX_ATTEMPTS
+    # the size that finally fitted is the one to start with next time
+    assert ctx.app._core.size_hints[fn.name] > 8192 * (MAX_ATTEMPTS - 1)
     _clean(ctx)
 
 
@@ -469,7 +433,7 @@ def test_needed_size_that_always_lies_gives_protocol_error(
     with pytest.raises(pytapi2.TapiProtocolError) as info:
         fn.call(ctx)
     assert info.value.function == fn.name
-    assert len(sizes) == MAX_ATTEMPTS  # bounded retries
+    assert _submits(ctx, sizes) == MAX_ATTEMPTS  # bounded retries
     _clean(ctx)
     ctx.sim.clear_faults()
     fn.call(ctx)
@@ -483,7 +447,7 @@ def test_needed_size_beyond_the_limit_gives_protocol_error_at_once(
     ctx.sim.inject_fault(fn.name, Fault.INFLATE_NEEDED, count=1000, param=0xFFFFFFFF)
     with pytest.raises(pytapi2.TapiProtocolError):
         fn.call(ctx)
-    assert len(sizes) == 1 and max(sizes) < MAX_SIZE
+    assert _submits(ctx, sizes) == 1  # no buffer of the lie's size was ever allocated
     _clean(ctx)
 
 
@@ -495,10 +459,9 @@ def test_a_lie_does_not_inflate_later_allocations(
     with pytest.raises(pytapi2.TapiProtocolError):
         fn.call(ctx)
     ctx.sim.clear_faults()
-    sizes = _count_submits(ctx, monkeypatch)
     for _ in range(3):
         fn.call(ctx)
-    assert max(sizes) <= 64 * 1024
+    assert ctx.app._core.size_hints.get(fn.name, 0) <= 64 * 1024
 
 
 # ---------------------------------------------------------------------------
@@ -517,7 +480,7 @@ def _waiters(c: Ctx, fns: list[Fn]) -> tuple[list[threading.Thread], list[BaseEx
     threads = [threading.Thread(target=run, args=(fn,)) for fn in fns]
     for t in threads:
         t.start()
-    assert wait_for(lambda: c.app._engine.pending_count() == len(fns))
+    assert wait_for(lambda: c.app._core.pending_count() == len(fns))
     return threads, outcome
 
 
@@ -538,7 +501,7 @@ def test_shutdown_releases_every_waiter(ctx: Ctx, kind: Fault) -> None:
     for error in outcome:
         assert isinstance(error, pytapi2.TapiClosedError)
         assert "shut down" in str(error) and error.function in BY_NAME
-    assert ctx.app._engine.pending_count() == 0
+    assert ctx.app._core.pending_count() == 0
     with pytest.raises(pytapi2.TapiClosedError):
         ctx.session.info()
     with pytest.raises(pytapi2.TapiClosedError):
@@ -572,9 +535,9 @@ def test_provider_line_close_fails_the_lines_waiters(ctx: Ctx, kind: Fault) -> N
         assert session.info().state is AgentSessionState.NOT_READY
         assert again.groups()
     # requests of the closed line keep their memory until shutdown (documented)
-    assert ctx.app._engine.pending_count() == len(line_fns)
+    assert ctx.app._core.pending_count() == len(line_fns)
     ctx.app.close()
-    assert ctx.app._engine.pending_count() == 0
+    assert ctx.app._core.pending_count() == 0
 
 
 def test_line_close_during_a_varsize_retry(ctx: Ctx) -> None:
@@ -616,7 +579,7 @@ def test_line_closed_between_varsize_attempts(ctx: Ctx) -> None:
                          error=lineerr("LINEERR_INVALLINEHANDLE"))
     with pytest.raises(pytapi2.InvalidHandleError):
         ctx.agent.list_sessions()
-    assert ctx.app._engine.pending_count() == 0
+    assert ctx.app._core.pending_count() == 0
 
 
 def _with_timeout(fn: Fn, c: Ctx, timeout: float) -> Any:

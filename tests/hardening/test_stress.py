@@ -115,6 +115,6 @@ def test_refreshes_events_and_clock_together(sim: Any, app: pytapi2.TapiApp,
     sim.set_traffic(GROUP2, calls_per_hour=0, mean_talk=1, mean_wrapup=1)
     # No leaked request slot, no reply left in the simulator.
     assert drain(app, sim)
-    assert app._engine.pending_count() == 0
+    assert app._core.pending_count() == 0
     assert sim.pending_replies(app.handle) == 0
-    assert app._engine._sleepers == {} and not app._engine._pumping
+    assert app._core.sleeper_count() == 0 and not app._core.pumping

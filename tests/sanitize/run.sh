@@ -47,6 +47,9 @@ export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=1:strict_stri
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$OUT/reports/ubsan"
 # The stress test at a sanitizer-friendly size (ASan slows the simulator ~3x).
 export PYTAPI2_STRESS_REFRESHES=${PYTAPI2_STRESS_REFRESHES:-2000}
+# The request core's SIGINT storm (tests/hardening/test_core_safety.py): 20 s
+# of SIGINT every ~0.5 ms at a loop of caught info() calls, under ASan.
+export PYTAPI2_SIGINT_STORM_S=${PYTAPI2_SIGINT_STORM_S:-20}
 
 echo "=== sanitize: pytest under ASan + UBSan (PYTAPI2_LIBRARY=$PYTAPI2_LIBRARY)"
 "$PYTHON" - <<'PY'
