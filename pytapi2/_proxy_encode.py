@@ -25,7 +25,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from pytapi2._convert import datetime_to_ole_date, decimal_to_currency
-from pytapi2._structs import AgentCaps, AgentInfo, AgentSessionInfo, Group, Queue, QueueInfo
+from pytapi2.snapshots import AgentCaps, AgentInfo, AgentSessionInfo, Group, Queue, QueueInfo
 
 __all__ = [
     "SessionListEntry",

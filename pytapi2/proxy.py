@@ -61,7 +61,6 @@ from pytapi2._proxy_encode import (
     encode_session_info,
     encode_session_list,
 )
-from pytapi2._structs import AgentCaps, AgentInfo, AgentSessionInfo, Group, Queue, QueueInfo
 from pytapi2.constants import (
     AgentSessionState,
     AgentSessionStatus,
@@ -72,6 +71,7 @@ from pytapi2.constants import (
     QueueStatus,
 )
 from pytapi2.errors import TapiClosedError, TapiError, check, to_long
+from pytapi2.snapshots import AgentCaps, AgentInfo, AgentSessionInfo, Group, Queue, QueueInfo
 
 if TYPE_CHECKING:
     from pytapi2.app import TapiApp
