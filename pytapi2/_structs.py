@@ -177,15 +177,22 @@ def _session_state(value: int, what: str) -> AgentSessionState:
     return state
 
 
-def decode_session_info(data: bytes, snapshot: float | None = None) -> AgentSessionInfo:
-    """Decode a LINEAGENTSESSIONINFO (one struct.unpack_from over the buffer)."""
-    size = len(data)
+def decode_session_info(data: bytes, snapshot: float | None = None, offset: int = 0,
+                        size: int | None = None) -> AgentSessionInfo:
+    """Decode a LINEAGENTSESSIONINFO (one struct.unpack_from over the buffer):
+    all of ``data``, or the ``size`` bytes at ``offset`` (an entry of a batch)."""
+    if size is None:
+        size = len(data) - offset
+    elif offset + size > len(data):
+        raise ValueError(f"an entry of {size} bytes at {offset} is beyond the {len(data)} "
+                         "bytes of data")
     if size < SESSION_INFO_SIZE:
-        header(data, SESSION_INFO_SIZE, _SESSION_WHAT)  # raises with detail
+        header(data[offset:offset + size], SESSION_INFO_SIZE, _SESSION_WHAT)  # raises
     (_, _, used, state, next_state, date, duration, calls, total_talk, avg_talk, total_call,
-     avg_call, total_wrap, avg_wrap, rate, longest, avg_answer) = _SESSION_INFO.unpack_from(data)
+     avg_call, total_wrap, avg_wrap, rate, longest, avg_answer) = _SESSION_INFO.unpack_from(
+        data, offset)
     if used < SESSION_INFO_SIZE or used > size:
-        header(data, SESSION_INFO_SIZE, _SESSION_WHAT)  # raises with detail
+        header(data[offset:offset + size], SESSION_INFO_SIZE, _SESSION_WHAT)  # raises
     states = _SESSION_STATES
     info = _new(_SessionInfoBuilder)
     info.state = states.get(state) or _session_state(
@@ -210,9 +217,33 @@ def decode_session_info(data: bytes, snapshot: float | None = None) -> AgentSess
         # A value not cached yet (rare: the first refreshes, new statistics).
         _learn_session_values((duration, total_talk, avg_talk, total_call, avg_call,
                                total_wrap, avg_wrap, longest, avg_answer), rate)
-        return decode_session_info(data, snapshot)
+        return decode_session_info(data, snapshot, offset, size)
     info.snapshot = time.monotonic() if snapshot is None else snapshot
     return _freeze(info)
+
+
+def decode_session_infos(block: bytes, clean: bytes, size: int, snapshot: float
+                         ) -> tuple[list[AgentSessionInfo | TapiProtocolError | None], bool]:
+    """The LINEAGENTSESSIONINFOs of a batch, entry i the ``size`` bytes at
+    ``i * size``: each decoded (or its TapiProtocolError) where ``clean[i]``,
+    else None; and whether any failed to decode. No copy per entry; one
+    ``snapshot`` for all."""
+    results: list[AgentSessionInfo | TapiProtocolError | None] = []
+    append = results.append
+    decode = decode_session_info
+    offset = 0
+    failed = False
+    for ok in clean:
+        if ok:
+            try:
+                append(decode(block, snapshot, offset, size))
+            except TapiProtocolError as exc:
+                append(exc)
+                failed = True
+        else:
+            append(None)
+        offset += size
+    return results, failed
 
 
 def _freeze_by_class(info: _SessionInfoBuilder) -> AgentSessionInfo:
