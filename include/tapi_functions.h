@@ -9,7 +9,9 @@
  * marker comments "synchronous" / "asynchronous" below.
  *
  * Synchronous: lineInitializeExW, lineShutdown, lineNegotiateAPIVersion,
- * lineOpenW, lineClose, lineGetMessage (0 or a negative LINEERR).
+ * lineOpenW, lineClose, lineGetMessage, and the agent handler's
+ * lineProxyMessage, lineProxyResponse, lineGetProxyStatus (0 or a negative
+ * LINEERR).
  * Asynchronous: every other function returns a positive request ID, or a
  * negative LINEERR; the result arrives later in LINE_REPLY, and the memory
  * passed in must stay valid until then.
@@ -35,3 +37,9 @@ LONG WINAPI lineGetGroupListW(HLINE hLine, LPLINEAGENTGROUPLIST lpGroupList);
 LONG WINAPI lineGetQueueListW(HLINE hLine, LPGUID lpGroupID, LPLINEQUEUELIST lpQueueList);
 LONG WINAPI lineGetQueueInfo(HLINE hLine, DWORD dwQueueID, LPLINEQUEUEINFO lpLineQueueInfo);
 LONG WINAPI lineSetQueueMeasurementPeriod(HLINE hLine, DWORD dwQueueID, DWORD dwMeasurementPeriod);
+/* The agent handler's functions (synchronous), last: a library lacking the
+ * agent functions is reported by its first missing one, lineCreateAgentW. */
+/* synchronous */
+LONG WINAPI lineProxyMessage(HLINE hLine, HCALL hCall, DWORD dwMsg, DWORD dwParam1, DWORD dwParam2, DWORD dwParam3);
+LONG WINAPI lineProxyResponse(HLINE hLine, LPLINEPROXYREQUEST lpProxyRequest, DWORD dwResult);
+LONG WINAPI lineGetProxyStatus(HLINEAPP hLineApp, DWORD dwDeviceID, DWORD dwAppAPIVersion, LPLINEPROXYREQUESTLIST lpLineProxyReqestList);

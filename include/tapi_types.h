@@ -45,6 +45,8 @@ typedef DWORD HAGENT;
 typedef HAGENT *LPHAGENT;
 typedef DWORD HAGENTSESSION;
 typedef HAGENTSESSION *LPHAGENTSESSION;
+typedef DWORD HCALL;        /* lineProxyMessage's hCall (DECLARE_OPAQUE32) */
+typedef HCALL *LPHCALL;
 
 /* ---- API versions (tapi-versioning.md) --------------------------------- */
 #define TAPI_VERSION1_0 0x00010003
@@ -519,3 +521,154 @@ typedef struct linequeueinfo_tag {
     DWORD dwFinalDisposition;
 } LINEQUEUEINFO;
 typedef LINEQUEUEINFO *LPLINEQUEUEINFO;
+
+/* ---- Agent handlers (ACD proxies) ------------------------------------------
+ * ns-tapi-lineproxyrequest.md, ns-tapi-lineproxyrequestlist.md. The two TAPI
+ * 2.0 structures below exist here only as members of LINEPROXYREQUEST's union
+ * (their functions are not in scope). */
+typedef struct lineagentactivitylist_tag {
+    DWORD dwTotalSize;
+    DWORD dwNeededSize;
+    DWORD dwUsedSize;
+    DWORD dwNumEntries;
+    DWORD dwListSize;
+    DWORD dwListOffset;
+} LINEAGENTACTIVITYLIST;
+typedef LINEAGENTACTIVITYLIST *LPLINEAGENTACTIVITYLIST;
+
+typedef struct lineagentstatus_tag {
+    DWORD dwTotalSize;
+    DWORD dwNeededSize;
+    DWORD dwUsedSize;
+    DWORD dwNumEntries;
+    DWORD dwGroupListSize;
+    DWORD dwGroupListOffset;
+    DWORD dwState;
+    DWORD dwNextState;
+    DWORD dwActivityID;
+    DWORD dwActivitySize;
+    DWORD dwActivityOffset;
+    DWORD dwAgentFeatures;
+    DWORD dwValidStates;
+    DWORD dwValidNextStates;
+} LINEAGENTSTATUS;
+typedef LINEAGENTSTATUS *LPLINEAGENTSTATUS;
+
+typedef struct lineproxyrequestlist_tag {
+    DWORD dwTotalSize;
+    DWORD dwNeededSize;
+    DWORD dwUsedSize;
+    DWORD dwNumEntries;
+    DWORD dwListSize;
+    DWORD dwListOffset;   /* DWORD LINEPROXYREQUEST_ values */
+} LINEPROXYREQUESTLIST;
+typedef LINEPROXYREQUESTLIST *LPLINEPROXYREQUESTLIST;
+
+/* The request TAPI hands an agent handler (LINE_PROXYREQUEST dwParam1). The
+ * output structure of a Get request (SessionInfo, QueueList, ...) is embedded
+ * in the union and runs past sizeof(LINEPROXYREQUEST): its dwTotalSize is the
+ * client's; its offsets are relative to the embedded structure. The strings
+ * (client machine/user, agent ID/PIN) are relative to the LINEPROXYREQUEST. */
+typedef struct lineproxyrequest_tag {
+    DWORD dwSize;
+    DWORD dwClientMachineNameSize;
+    DWORD dwClientMachineNameOffset;
+    DWORD dwClientUserNameSize;
+    DWORD dwClientUserNameOffset;
+    DWORD dwClientAppAPIVersion;
+    DWORD dwRequestType;
+    union {
+        struct {
+            DWORD dwAddressID;
+            LINEAGENTGROUPLIST GroupList;
+        } SetAgentGroup;
+        struct {
+            DWORD dwAddressID;
+            DWORD dwAgentState;
+            DWORD dwNextAgentState;
+        } SetAgentState;
+        struct {
+            DWORD dwAddressID;
+            DWORD dwActivityID;
+        } SetAgentActivity;
+        struct {
+            DWORD dwAddressID;
+            LINEAGENTCAPS AgentCaps;
+        } GetAgentCaps;
+        struct {
+            DWORD dwAddressID;
+            LINEAGENTSTATUS AgentStatus;
+        } GetAgentStatus;
+        struct {
+            DWORD dwAddressID;
+            DWORD dwAgentExtensionIDIndex;
+            DWORD dwSize;
+            BYTE Params[1];
+        } AgentSpecific;
+        struct {
+            DWORD dwAddressID;
+            LINEAGENTACTIVITYLIST ActivityList;
+        } GetAgentActivityList;
+        struct {
+            DWORD dwAddressID;
+            LINEAGENTGROUPLIST GroupList;
+        } GetAgentGroupList;
+        struct {
+            HAGENT hAgent;
+            DWORD dwAgentIDSize;
+            DWORD dwAgentIDOffset;
+            DWORD dwAgentPINSize;
+            DWORD dwAgentPINOffset;
+        } CreateAgent;
+        struct {
+            HAGENT hAgent;
+            DWORD dwAgentState;
+            DWORD dwNextAgentState;
+        } SetAgentStateEx;
+        struct {
+            HAGENT hAgent;
+            DWORD dwMeasurementPeriod;
+        } SetAgentMeasurementPeriod;
+        struct {
+            HAGENT hAgent;
+            LINEAGENTINFO AgentInfo;
+        } GetAgentInfo;
+        struct {
+            HAGENTSESSION hAgentSession;
+            DWORD dwAgentPINSize;
+            DWORD dwAgentPINOffset;
+            HAGENT hAgent;
+            GUID GroupID;
+            DWORD dwWorkingAddressID;
+        } CreateAgentSession;
+        struct {
+            HAGENT hAgent;
+            LINEAGENTSESSIONLIST SessionList;
+        } GetAgentSessionList;
+        struct {
+            HAGENTSESSION hAgentSession;
+            LINEAGENTSESSIONINFO SessionInfo;
+        } GetAgentSessionInfo;
+        struct {
+            HAGENTSESSION hAgentSession;
+            DWORD dwAgentSessionState;
+            DWORD dwNextAgentSessionState;
+        } SetAgentSessionState;
+        struct {
+            GUID GroupID;
+            LINEQUEUELIST QueueList;
+        } GetQueueList;
+        struct {
+            DWORD dwQueueID;
+            DWORD dwMeasurementPeriod;
+        } SetQueueMeasurementPeriod;
+        struct {
+            DWORD dwQueueID;
+            LINEQUEUEINFO QueueInfo;
+        } GetQueueInfo;
+        struct {
+            LINEAGENTGROUPLIST GroupList;
+        } GetGroupList;
+    };
+} LINEPROXYREQUEST;
+typedef LINEPROXYREQUEST *LPLINEPROXYREQUEST;

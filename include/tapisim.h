@@ -93,6 +93,12 @@ int tapisim_set_message_signal(HLINEAPP app, int enabled);
 int tapisim_pending_replies(HLINEAPP app, DWORD *count);
 int tapisim_session_count(DWORD *count);
 int tapisim_set_handle_base(DWORD first);
+/* Agent handlers (ACD proxies, proxy.c): with on = 0 the simulated ACD
+ * answers no agent request any more, so a request that no application
+ * handler (lineOpenW with LINEOPENOPTION_PROXY) serves fails at once with
+ * LINEERR_OPERATIONUNAVAIL, as on a system without an agent handler. 1 (the
+ * default, restored by tapisim_reset) lets it answer what no handler serves. */
+int tapisim_set_builtin_handler(int on);
 
 /* tapisim_non_acd_call: a non-ACD call of a created agent (outgoing 0 or 1):
  * the agent is BUSYINCOMING / BUSYOUTGOING for talk_ms, then back in its state
@@ -133,12 +139,27 @@ int tapisim_set_handle_base(DWORD first);
  *     dwTotalSize below the fixed part -> STRUCTURETOOSMALL (for
  *     SINGLEADDRESS both are INVALADDRESSID, as its page says); a PROXY
  *     DevSpecific list that is empty, not whole DWORDs or outside dwTotalSize
- *     -> INVALPOINTER; an unknown request type -> OPERATIONUNAVAIL; a type the
- *     simulated ACD handler serves (the 13 agent-session/queue/group/caps
- *     types) or another line already serves -> NOTREGISTERED. Application
+ *     -> INVALPOINTER; an unknown request type -> OPERATIONUNAVAIL; a type
+ *     another line of the device already serves -> NOTREGISTERED. Application
  *     handlers are announced with LINE_PROXYSTATUS(OPEN/CLOSE, type) to the
  *     device's other lines; the simulated handler is open before any line,
  *     so LINEPROXYSTATUS_ALLOPENFORACD is never sent.
+ *
+ * Agent handlers (proxy.c has the full list)
+ *   - An application handler takes a request type over from the simulated
+ *     ACD, which is the provider, not a proxy (lineGetProxyStatus lists the
+ *     application handlers only); tapisim_set_builtin_handler(0) makes
+ *     requests no handler serves fail at once with OPERATIONUNAVAIL.
+ *   - A handler closing (lineClose, lineShutdown, LINE_CLOSE) fails its
+ *     outstanding requests (client LINE_REPLY OPERATIONFAILED) and withdraws
+ *     the LINE_PROXYREQUESTs it had not taken yet.
+ *   - lineProxyResponse refuses with INVALPARAM, leaving the request pending:
+ *     an unknown or already answered request, a result not on the client
+ *     function's page, an output whose sizes lie. lineProxyMessage: the six
+ *     agent/queue/group messages only (else INVALPARAM), hCall 0 (else
+ *     INVALCALLHANDLE), from a handler line (else NOTREGISTERED); delivered
+ *     to the device's other lines at TAPI 2.2 or later.
+ *   - LINEPROXYREQUEST strings: client machine "localhost", user "tapisim".
  *
  * Agents and sessions (one ACD shared by every app and device)
  *   - PIN model: an agent added without a PIN belongs to an ACD that

@@ -60,6 +60,11 @@ _PENDING = lib.PT_PENDING
 _DONE = lib.PT_DONE
 _CLEAN = lib.PT_CLEAN
 _unpack = ffi.unpack
+# Batch blocks: filled (or zeroed) entirely by pt_copy_clean.
+_new_bytes = ffi.new_allocator(should_clear_after_alloc=False)
+_CHARS = ffi.typeof("char[]")
+_UCHARS = ffi.typeof("unsigned char[]")
+_buffer = ffi.buffer
 _INVALLINEHANDLE = lib.LINEERR_INVALLINEHANDLE - 2**32  # as the LONG in pt_req.result
 
 _monotonic = time.monotonic
@@ -409,17 +414,14 @@ class Channel:
             self.core.size_hints[function] = int(req.size)
         return _unpack(req.buffer, req.size)  # type: ignore[no-any-return]
 
-    def many(self, op: int, initial: int, handles: Sequence[int], timeout: float | None
-             ) -> list[bytes | Exception]:
-        """One structure request per handle, all out first and collected in
-        C: each entry the structure's bytes or the exception for that request."""
+    def _issue_and_wait(self, op: int, initial: int, handles: Sequence[int],
+                        timeout: float | None) -> tuple[Any, int]:
+        """One structure request per handle, all out first, then waited for
+        in C until all are over or ``timeout``: the requests and the size."""
         deadline = self._deadline(timeout)
         core = self.core
-        function = FUNCTIONS[op]
-        size = core.size_hints.get(function, initial)
+        size: int = core.size_hints.get(FUNCTIONS[op], initial)
         count = len(handles)
-        if not count:
-            return []
         reqs = _new_reqs(_REQS, count)
         ptr = core.ptr
         lib.pt_issue_many(ptr, reqs, count, op, self.line, handles, size)
@@ -428,19 +430,51 @@ class Channel:
             ms = _slice_ms(deadline)
             if ms == 0:
                 break
+        return reqs, size
+
+    def many_block(self, op: int, initial: int, handles: Sequence[int], timeout: float | None
+                   ) -> tuple[bytes, bytes, int, dict[int, bytes | Exception]]:
+        """:meth:`many` with the clean replies copied out in one C call:
+        ``(block, clean, size, others)``, where entry i is the ``size`` bytes
+        at ``i * size`` of ``block`` if ``clean[i]``, else ``others[i]`` (the
+        structure's bytes or the exception, as :meth:`many` gives it; only
+        the entries that are not clean are in ``others``)."""
+        count = len(handles)
+        if not count:
+            return b"", b"", initial, {}
+        reqs, size = self._issue_and_wait(op, initial, handles, timeout)
+        block = _new_bytes(_CHARS, count * size)
+        clean = _new_bytes(_UCHARS, count)
+        others: dict[int, bytes | Exception] = {}
+        if lib.pt_copy_clean(self.core.ptr, reqs, count, size, block, clean) != count:
+            function = FUNCTIONS[op]
+            for i in range(count):
+                if not clean[i]:
+                    others[i] = self._outcome(reqs[i], function, timeout)
+        return _buffer(block)[:], _buffer(clean)[:], size, others
+
+    def _outcome(self, req: Any, function: str, timeout: float | None) -> bytes | Exception:
+        status = req.status
+        try:
+            if status != _DONE or req.result:
+                raise self.core.error(req, status, function, timeout)
+            return self._result(req, function)
+        except (TapiError, MemoryError) as exc:
+            return exc
+
+    def many(self, op: int, initial: int, handles: Sequence[int], timeout: float | None
+             ) -> list[bytes | Exception]:
+        """One structure request per handle, all out first and collected in
+        C: each entry the structure's bytes or the exception for that request."""
+        if not handles:
+            return []
+        reqs, size = self._issue_and_wait(op, initial, handles, timeout)
+        function = FUNCTIONS[op]
         results: list[bytes | Exception] = []
         append = results.append
         unpack = _unpack
-        for i in range(count):
+        for i in range(len(handles)):
             req = reqs[i]  # owned by ``reqs``, alive for this loop
-            if req.clean:
-                append(unpack(req.buffer, size))
-                continue
-            status = req.status
-            try:
-                if status != _DONE or req.result:
-                    raise core.error(req, status, function, timeout)
-                append(self._result(req, function))
-            except (TapiError, MemoryError) as exc:
-                append(exc)
+            append(unpack(req.buffer, size) if req.clean
+                   else self._outcome(req, function, timeout))
         return results

@@ -118,36 +118,32 @@ class _SessionInfoBuilder:
     snapshot: float
 
 
-class _Seconds(dict[int, timedelta]):
-    """timedelta of a whole number of seconds, cached: statistics repeat from
-    one refresh to the next, and a dict hit is ~4x cheaper than building a
-    timedelta. Bounded: cleared when full (a miss costs one multiplication)."""
-
-    limit = 65536
-    _second = timedelta(seconds=1)  # timedelta * int is exact and skips argument parsing
-
-    def __missing__(self, seconds: int) -> timedelta:
-        if len(self) >= self.limit:
-            self.clear()
-        value = self[seconds] = self._second * seconds
-        return value
+# timedelta of a whole number of seconds and Decimal of a CURRENCY, cached:
+# statistics repeat from one refresh to the next, and a dict hit is ~4x cheaper
+# than building the value. Plain dicts (a subclass with __missing__ is not
+# specialised by the interpreter and costs ~20 ns more per field): a miss
+# raises KeyError, the decoder then learns all the values of the reply
+# (_learn_session_values) and decodes again. Bounded: cleared when full.
+_SECONDS_LIMIT = 65536
+_RATES_LIMIT = 4096
+_SECOND = timedelta(seconds=1)  # timedelta * int is exact and skips argument parsing
 
 
-class _Rates(dict[int, Decimal]):
-    """CURRENCY -> Decimal (value / 10 000, exact), cached like _Seconds."""
-
-    limit = 4096
-
-    def __missing__(self, currency: int) -> Decimal:
-        if len(self) >= self.limit:
-            self.clear()
-        value = self[currency] = Decimal(currency).scaleb(-4)  # currency_to_decimal
-        return value
+def _learn_session_values(seconds: tuple[int, ...], rate: int) -> None:
+    if len(_SECONDS) + len(seconds) > _SECONDS_LIMIT:
+        _SECONDS.clear()
+    for value in seconds:
+        if value not in _SECONDS:
+            _SECONDS[value] = _SECOND * value
+    if rate not in _RATES:
+        if len(_RATES) >= _RATES_LIMIT:
+            _RATES.clear()
+        _RATES[rate] = Decimal(rate).scaleb(-4)  # currency_to_decimal, exact
 
 
 _new = object.__new__
-_SECONDS = _Seconds()
-_RATES = _Rates()
+_SECONDS: dict[int, timedelta] = {}
+_RATES: dict[int, Decimal] = {}
 _SESSION_STATES: dict[int, AgentSessionState] = {m.value: m for m in AgentSessionState}
 # start_time is fixed for a session's life: its DATE -> datetime conversion is
 # cached (bounded: cleared when full; a miss costs one ole_date_to_datetime).
@@ -181,15 +177,22 @@ def _session_state(value: int, what: str) -> AgentSessionState:
     return state
 
 
-def decode_session_info(data: bytes, snapshot: float | None = None) -> AgentSessionInfo:
-    """Decode a LINEAGENTSESSIONINFO (one struct.unpack_from over the buffer)."""
-    size = len(data)
+def decode_session_info(data: bytes, snapshot: float | None = None, offset: int = 0,
+                        size: int | None = None) -> AgentSessionInfo:
+    """Decode a LINEAGENTSESSIONINFO (one struct.unpack_from over the buffer):
+    all of ``data``, or the ``size`` bytes at ``offset`` (an entry of a batch)."""
+    if size is None:
+        size = len(data) - offset
+    elif offset + size > len(data):
+        raise ValueError(f"an entry of {size} bytes at {offset} is beyond the {len(data)} "
+                         "bytes of data")
     if size < SESSION_INFO_SIZE:
-        header(data, SESSION_INFO_SIZE, _SESSION_WHAT)  # raises with detail
+        header(data[offset:offset + size], SESSION_INFO_SIZE, _SESSION_WHAT)  # raises
     (_, _, used, state, next_state, date, duration, calls, total_talk, avg_talk, total_call,
-     avg_call, total_wrap, avg_wrap, rate, longest, avg_answer) = _SESSION_INFO.unpack_from(data)
+     avg_call, total_wrap, avg_wrap, rate, longest, avg_answer) = _SESSION_INFO.unpack_from(
+        data, offset)
     if used < SESSION_INFO_SIZE or used > size:
-        header(data, SESSION_INFO_SIZE, _SESSION_WHAT)  # raises with detail
+        header(data[offset:offset + size], SESSION_INFO_SIZE, _SESSION_WHAT)  # raises
     states = _SESSION_STATES
     info = _new(_SessionInfoBuilder)
     info.state = states.get(state) or _session_state(
@@ -198,25 +201,56 @@ def decode_session_info(data: bytes, snapshot: float | None = None) -> AgentSess
         next_state, "LINEAGENTSESSIONINFO.dwNextAgentSessionState")) if next_state else None
     info.start_time = _DATE_CACHE.get(date) or _session_start(date)
     seconds = _SECONDS
-    info.duration = seconds[duration]
     info.number_of_calls = calls
-    info.total_talk_time = seconds[total_talk]
-    info.average_talk_time = seconds[avg_talk]
-    info.total_call_time = seconds[total_call]
-    info.average_call_time = seconds[avg_call]
-    info.total_wrapup_time = seconds[total_wrap]
-    info.average_wrapup_time = seconds[avg_wrap]
-    info.acd_call_rate = _RATES[rate]
-    info.longest_time_to_answer = seconds[longest]
-    info.average_time_to_answer = seconds[avg_answer]
+    try:
+        info.duration = seconds[duration]
+        info.total_talk_time = seconds[total_talk]
+        info.average_talk_time = seconds[avg_talk]
+        info.total_call_time = seconds[total_call]
+        info.average_call_time = seconds[avg_call]
+        info.total_wrapup_time = seconds[total_wrap]
+        info.average_wrapup_time = seconds[avg_wrap]
+        info.acd_call_rate = _RATES[rate]
+        info.longest_time_to_answer = seconds[longest]
+        info.average_time_to_answer = seconds[avg_answer]
+    except KeyError:
+        # A value not cached yet (rare: the first refreshes, new statistics).
+        _learn_session_values((duration, total_talk, avg_talk, total_call, avg_call,
+                               total_wrap, avg_wrap, longest, avg_answer), rate)
+        return decode_session_info(data, snapshot, offset, size)
     info.snapshot = time.monotonic() if snapshot is None else snapshot
     return _freeze(info)
+
+
+def decode_session_infos(block: bytes, clean: bytes, size: int, snapshot: float
+                         ) -> tuple[list[AgentSessionInfo | TapiProtocolError | None], bool]:
+    """The LINEAGENTSESSIONINFOs of a batch, entry i the ``size`` bytes at
+    ``i * size``: each decoded (or its TapiProtocolError) where ``clean[i]``,
+    else None; and whether any failed to decode. No copy per entry; one
+    ``snapshot`` for all."""
+    results: list[AgentSessionInfo | TapiProtocolError | None] = []
+    append = results.append
+    decode = decode_session_info
+    offset = 0
+    failed = False
+    for ok in clean:
+        if ok:
+            try:
+                append(decode(block, snapshot, offset, size))
+            except TapiProtocolError as exc:
+                append(exc)
+                failed = True
+        else:
+            append(None)
+        offset += size
+    return results, failed
 
 
 def _freeze_by_class(info: _SessionInfoBuilder) -> AgentSessionInfo:
     # The one place the twin becomes the frozen type (same slots, checked by
     # CPython; see _pick_freeze).
-    object.__setattr__(info, "__class__", AgentSessionInfo)
+    # A plain store (the twin is mutable): cheaper than object.__setattr__.
+    info.__class__ = AgentSessionInfo  # type: ignore[assignment]
     return info  # type: ignore[return-value]  # it is one now
 
 

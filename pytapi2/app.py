@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import warnings
 import weakref
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from pytapi2._structs import (
     decode_queue_info,
     decode_queue_list,
     decode_session_info,
+    decode_session_infos,
 )
 from pytapi2.aio import EventStream
 from pytapi2.constants import ApiVersion
@@ -168,16 +170,23 @@ class Line:
             raise self._channel.closed_error("lineGetAgentSessionInfo")
         results: list[Any] = []
         first_error: Exception | None = None
-        for data in self._channel.many(lib.PT_OP_SESSION_INFO, SESSION_INFO_SIZE, handles, wait):
-            if not isinstance(data, Exception):
-                try:
-                    results.append(decode_session_info(data))
-                    continue
-                except TapiError as exc:
-                    data = exc
-            if not return_exceptions and first_error is None:
-                first_error = data
-            results.append(data)
+        block, clean, size, others = self._channel.many_block(
+            lib.PT_OP_SESSION_INFO, SESSION_INFO_SIZE, handles, wait)
+        decoded, failed = decode_session_infos(block, clean, size, time.monotonic())
+        if not others and not failed:
+            return decoded  # all clean and decoded: the common case
+        for i, item in enumerate(decoded):
+            outcome: Any = item
+            if item is None:  # not clean: the request's bytes (a grown reply) or its error
+                outcome = others[i]
+                if isinstance(outcome, bytes):
+                    try:
+                        outcome = decode_session_info(outcome)
+                    except TapiError as exc:
+                        outcome = exc
+            if isinstance(outcome, Exception) and not return_exceptions and first_error is None:
+                first_error = outcome
+            results.append(outcome)
         if first_error is not None:
             raise first_error
         return results

@@ -250,6 +250,10 @@ def _declarator_name(tokens: list[str]) -> str | None:
 def _parse_body(tokens: list[str], prefix: str) -> list[str]:
     paths: list[str] = []
     for member in _split_members(tokens):
+        # mingw spells an anonymous union __C89_NAMELESS, i.e. __extension__
+        # (LINEPROXYREQUEST's request bodies): a qualifier, not a name.
+        while member and member[0] == "__extension__":
+            member = member[1:]
         if not member:
             continue
         if member[0] in ("struct", "union") and "{" in member[:3]:

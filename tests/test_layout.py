@@ -27,6 +27,8 @@ EXPECTED_STRUCTS = {
     "LINEAGENTGROUPENTRY", "LINEAGENTGROUPLIST", "LINEAGENTINFO", "LINEAGENTSESSIONENTRY",
     "LINEAGENTSESSIONLIST", "LINEAGENTSESSIONINFO", "LINEQUEUEENTRY", "LINEQUEUELIST",
     "LINEQUEUEINFO",
+    # Agent handlers (issue 12): the request and its union's TAPI 2.0 members.
+    "LINEPROXYREQUEST", "LINEPROXYREQUESTLIST", "LINEAGENTSTATUS", "LINEAGENTACTIVITYLIST",
 }
 
 #: Our constants that tapi.h/windows.h may lack (pytapi2's own names). Any other
@@ -214,6 +216,14 @@ def test_known_oracle_facts(measured: Measure, target: str) -> None:
         fact("offsetof(LINEINITIALIZEEXPARAMS, dwCompletionKey)",
              lay.offset("LINEINITIALIZEEXPARAMS", "dwCompletionKey"), 16 + ptr)
         fact("LINEERR_ALLOCATED", lay.constant("LINEERR_ALLOCATED"), 0x80000001)
+        # LINEPROXYREQUEST: no pointer inside, packed: 108 bytes on both ABIs.
+        fact("sizeof(LINEPROXYREQUEST)", lay.size("LINEPROXYREQUEST"), 108)
+        fact("offsetof(LINEPROXYREQUEST, dwRequestType)",
+             lay.offset("LINEPROXYREQUEST", "dwRequestType"), 24)
+        fact("offsetof(LINEPROXYREQUEST, GetAgentSessionInfo.SessionInfo)",
+             lay.offset("LINEPROXYREQUEST", "GetAgentSessionInfo.SessionInfo"), 32)
+        fact("offsetof(LINEPROXYREQUEST, CreateAgentSession.GroupID)",
+             lay.offset("LINEPROXYREQUEST", "CreateAgentSession.GroupID"), 44)
     if wrong:
         pytest.fail(f"{target}:\n" + "\n".join(wrong), pytrace=False)
 

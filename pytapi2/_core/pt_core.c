@@ -870,6 +870,27 @@ DWORD pt_wait_many(pt_core *core, pt_req **reqs, DWORD n, DWORD ms)
     return pending;
 }
 
+DWORD pt_copy_clean(pt_core *core, pt_req **reqs, DWORD n, DWORD size, char *out,
+                    unsigned char *clean)
+{
+    DWORD i, count = 0;
+    pt_mutex_lock(&core->lock);
+    for (i = 0; i < n; i++) {
+        const pt_req *req = reqs[i];
+        char *to = out + (size_t)i * size;
+        if (req->clean && req->status == PT_DONE && req->size == size && req->buffer) {
+            memcpy(to, req->buffer, size);
+            clean[i] = 1;
+            count++;
+        } else {
+            memset(to, 0, size);
+            clean[i] = 0;
+        }
+    }
+    pt_mutex_unlock(&core->lock);
+    return count;
+}
+
 static int pt_event_ready(pt_core *core, void *arg)
 {
     (void)arg;

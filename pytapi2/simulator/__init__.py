@@ -445,6 +445,15 @@ class Simulator:
         no handle value); only before any agent or session is created."""
         _check(lib.tapisim_set_handle_base(_dword(first, "first")), "tapisim_set_handle_base")
 
+    def set_builtin_handler(self, enabled: bool) -> None:
+        """Whether the simulated ACD answers agent requests no application
+        agent handler (:mod:`pytapi2.proxy`) serves. ``False``: such requests
+        fail at once with LINEERR_OPERATIONUNAVAIL, as on a system without an
+        agent handler. Back to ``True`` at :meth:`reset`."""
+        if not isinstance(enabled, bool):
+            raise TypeError(f"enabled must be a bool, not {type(enabled).__name__}")
+        _check(lib.tapisim_set_builtin_handler(int(enabled)), "tapisim_set_builtin_handler")
+
     def set_session_state(
         self,
         session: int | HasHandle,

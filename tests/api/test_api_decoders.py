@@ -23,6 +23,7 @@ from pytapi2._structs import (
     decode_queue_info,
     decode_queue_list,
     decode_session_info,
+    decode_session_infos,
     decode_session_list,
 )
 
@@ -256,3 +257,21 @@ def test_fuzz_list_headers(count: int, list_size: int, list_offset: int, used: i
     data = struct.pack("<6I", 24 + len(body), 0, used, count, list_size, list_offset) + body
     with contextlib.suppress(TapiProtocolError):
         decoder(data)  # type: ignore[operator]
+
+
+def test_session_infos_block() -> None:
+    # A batch block: entry 0 clean, entry 1 not clean (left to the caller),
+    # entry 2 clean but with an unknown state (its own error, not the batch's).
+    good, bad = session_info_bytes(), session_info_bytes(state=0x40)
+    block = good + bytes(len(good)) + bad
+    results, failed = decode_session_infos(block, b"\x01\x00\x01", len(good), 5.0)
+    assert results[0] == decode_session_info(good) and results[0].snapshot == 5.0
+    assert results[1] is None
+    assert isinstance(results[2], TapiProtocolError) and "dwAgentSessionState" in str(results[2])
+    assert failed
+    # Entries larger than the structure (a size learnt from a grown reply).
+    wide = good + bytes(4)
+    results, failed = decode_session_infos(wide * 2, b"\x01\x01", len(wide), 1.0)
+    assert results == [decode_session_info(good)] * 2 and not failed
+    with pytest.raises(ValueError, match="beyond"):
+        decode_session_info(good, 1.0, offset=4, size=len(good))

@@ -14,6 +14,7 @@ mkdir -p "$out"
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
         -pthread -Iinclude -Ipytapi2/simulator/csrc -D_POSIX_C_SOURCE=200809L)
 gcc "${CFLAGS[@]}" pytapi2/simulator/csrc/*.c tests/c/test_sim.c tests/c/test_os.c -o "$out/test_sim"
+gcc "${CFLAGS[@]}" pytapi2/simulator/csrc/*.c tests/c/test_proxy.c -o "$out/test_proxy"
 gcc "${CFLAGS[@]}" pytapi2/simulator/csrc/*.c tests/c/idle_cpu.c tests/c/test_os.c -o "$out/idle_cpu"
 # The message signal as a pipe (what POSIX systems without eventfd use).
 gcc "${CFLAGS[@]}" -DPLAT_NO_EVENTFD pytapi2/simulator/csrc/*.c tests/c/test_sim.c tests/c/test_os.c \
@@ -25,6 +26,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1:strict_strin
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 "$out/test_sim" "$@"
 "$out/test_sim_pipe" "$@"
+"$out/test_proxy"
 "$out/dll_load" "$out/libtapisim-test.so" $(bash tests/c/exports.sh)
 "$out/idle_cpu"
 # The binding's request core against the simulator's exports.

@@ -34,6 +34,7 @@ for arch in x86_64 i686; do
     bits=$([ "$arch" = x86_64 ] && echo 64 || echo 32)
     echo "== $arch: build"
     "$cc" "${CFLAGS[@]}" "${SRC[@]}" tests/c/test_sim.c tests/c/test_os.c "${LDFLAGS[@]}" -o "$out/test_sim$bits.exe"
+    "$cc" "${CFLAGS[@]}" "${SRC[@]}" tests/c/test_proxy.c "${LDFLAGS[@]}" -o "$out/test_proxy$bits.exe"
     "$cc" "${CFLAGS[@]}" "${SRC[@]}" tests/c/idle_cpu.c tests/c/test_os.c "${LDFLAGS[@]}" -o "$out/idle_cpu$bits.exe"
     "$cc" "${DLLFLAGS[@]}" "${SRC[@]}" -o "$out/tapisim$bits.dll"
     "$cc" "${CFLAGS[@]}" tests/c/dll_load.c tests/c/test_os.c "${LDFLAGS[@]}" -o "$out/dll_load$bits.exe"
@@ -60,6 +61,8 @@ for arch in x86_64 i686; do
     set +e
     wine "$out/test_sim$bits.exe" </dev/null 2>&1 | cat
     t=${PIPESTATUS[0]}
+    wine "$out/test_proxy$bits.exe" </dev/null 2>&1 | cat
+    x=${PIPESTATUS[0]}
     wine "$out/idle_cpu$bits.exe" </dev/null 2>&1 | cat
     i=${PIPESTATUS[0]}
     # The DLL by its plain export names (run from its directory: LoadLibrary
@@ -68,8 +71,8 @@ for arch in x86_64 i686; do
      exit "${PIPESTATUS[0]}")
     d=$?
     set -e
-    echo "test_sim$bits.exe exit $t, idle_cpu$bits.exe exit $i, dll_load$bits.exe exit $d"
-    [ "$t" = 0 ] && [ "$i" = 0 ] && [ "$d" = 0 ] || rc=1
+    echo "test_sim$bits.exe exit $t, test_proxy$bits.exe exit $x, idle_cpu$bits.exe exit $i, dll_load$bits.exe exit $d"
+    [ "$t" = 0 ] && [ "$x" = 0 ] && [ "$i" = 0 ] && [ "$d" = 0 ] || rc=1
 done
 [ "$rc" = 0 ] && echo "Windows C tests: OK" || echo "Windows C tests: FAILED"
 exit "$rc"

@@ -293,6 +293,26 @@ static void test_threads_and_batch(void)
         EQ(reqs[i]->result == 0, i != 7);
         EQ(reqs[i]->clean, i != 7);
     }
+    {
+        /* The clean ones in one block, the failed one zeroed and flagged. */
+        DWORD size = sizeof(LINEAGENTSESSIONINFO);
+        char *block = malloc((size_t)500 * size);
+        unsigned char flags[500];
+        LINEAGENTSESSIONINFO copied;
+        DWORD used;
+        EQ(block != NULL, 1);
+        EQ(pt_copy_clean(shared.core, reqs, 500, size, block, flags), 499);
+        EQ(flags[7], 0);
+        EQ(flags[8], 1);
+        memcpy(&copied, block + (size_t)8 * size, size);
+        EQ(memcmp(&copied, reqs[8]->buffer, size), 0);
+        EQ(copied.dwTotalSize, size);
+        memcpy(&used, block + (size_t)7 * size + 8, sizeof used);
+        EQ(used, 0);
+        /* A size other than the requests' is never copied. */
+        EQ(pt_copy_clean(shared.core, reqs, 2, size - 4, block, flags), 0);
+        free(block);
+    }
     pt_reqs_free(reqs);
     EQ(tapisim_set_reply_latency(0), 0);
     teardown(&shared);

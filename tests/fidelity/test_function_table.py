@@ -32,4 +32,4 @@ def test_every_prototype_is_in_the_table() -> None:
     table = TABLE.read_text()
     assert [line[len("SIM_FN("):].split(",")[0] for line in table.splitlines()
             if line.startswith("SIM_FN(")] == prototypes
-    assert len(prototypes) == 19
+    assert len(prototypes) == 22  # 19 + lineProxyMessage/Response, lineGetProxyStatus

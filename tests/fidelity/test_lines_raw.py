@@ -146,10 +146,14 @@ def test_proxy_needs_call_params_listing_request_types(acd: Acd) -> None:
 
 def test_a_second_handler_for_served_requests_is_not_registered(acd: Acd) -> None:
     """nf-tapi-lineopenw.md: registering for proxy requests another handler
-    already serves fails with LINEERR_NOTREGISTERED; the simulator is the
-    handler of the agent-session requests."""
+    already serves fails with LINEERR_NOTREGISTERED. An application handler
+    takes a type over from the simulated ACD (the provider, tapisim.h); a
+    second application handler of it is refused."""
     cp, _keep = call_params([lib.LINEPROXYREQUEST_GETAGENTSESSIONINFO])
+    rc, first = open_line(acd.app, privileges=PROXY, params=cp)
+    assert rc == 0
     assert open_line(acd.app, privileges=PROXY, params=cp)[0] == err(lib.LINEERR_NOTREGISTERED)
+    assert lib.lineClose(first) == 0
 
 
 def test_single_address_needs_a_valid_address_id(acd: Acd) -> None:

@@ -103,6 +103,7 @@ CASES: list[tuple[str, Callable[[Ctx], Any], type[Exception], str]] = [
     ("sim-non-acd-outgoing", lambda c: c.sim.non_acd_call(c.agent, outgoing=1, talk=1), T,
      "outgoing"),
     ("sim-handle-base", lambda c: c.sim.set_handle_base(-1), V, "first"),
+    ("sim-builtin-handler", lambda c: c.sim.set_builtin_handler(1), T, "enabled"),
     ("sim-non-acd-share", lambda c: c.sim.set_non_acd_traffic(GROUP, calls_per_hour=1,
                                                               mean_talk=1, outgoing_share=2),
      V, "outgoing_share"),
@@ -170,7 +171,8 @@ def test_every_public_callable_is_covered() -> None:
                "Simulator.schedule_session_state", "Simulator.close_line",
                "Simulator.inject_fault", "Simulator.post_message",
                "Simulator.non_acd_call", "Simulator.set_handle_base",
-               "Simulator.set_non_acd_traffic", "Simulator.load"}
+               "Simulator.set_builtin_handler", "Simulator.set_non_acd_traffic",
+               "Simulator.load"}
     public = set()
     for cls in (pytapi2.TapiApp, pytapi2.Line, pytapi2.Agent, pytapi2.AgentSession, Simulator):
         for attr, value in vars(cls).items():

@@ -60,7 +60,7 @@ print("backend:", b)
 PY
 status=0
 "$PYTHON" -m pytest -q -p no:cacheprovider -W ignore::DeprecationWarning \
-    tests/hardening tests/api tests/test_simulator_raw.py \
+    tests/hardening tests/api tests/proxy tests/test_simulator_raw.py \
     "$@" || status=$?
 unset LD_PRELOAD
 if compgen -G "$OUT/reports/*" >/dev/null; then

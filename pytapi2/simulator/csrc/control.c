@@ -341,6 +341,7 @@ SIM_EXPORT int tapisim_close_line(DWORD device_id)
         if (!l || l->device != device_id)
             continue;
         sim_proxy_status(l, LINEPROXYSTATUS_CLOSE);
+        sim_proxy_line_closed(l, 1);
         sim_app *a = sim_app_get(l->app);
         if (a) {
             sim_suppress_line(a, l->handle);

@@ -248,6 +248,22 @@ void sim_suppress_line(sim_app *a, HLINE line)
     sim_app_update_fd(a);
 }
 
+/* Withdraw queued messages `msgid` of device `hdev` (a closed handler's
+ * LINE_PROXYREQUESTs, whose requests proxy.c frees). */
+void sim_drop_messages(sim_app *a, DWORD hdev, DWORD msgid)
+{
+    sim_item *it = a->head;
+    while (it) {
+        sim_item *n = it->next;
+        if (!it->is_reply && it->msg.hDevice == hdev && it->msg.dwMessageID == msgid) {
+            unlink_item(a, it);
+            item_free(it);
+        }
+        it = n;
+    }
+    sim_app_update_fd(a);
+}
+
 sim_item *sim_take_deliverable(sim_app *a, int64_t now_ns)
 {
     for (sim_item *it = a->head; it; it = it->next)

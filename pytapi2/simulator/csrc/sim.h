@@ -13,6 +13,8 @@
  *   varsize.c  writers of the variable-size TAPI structures
  *   tapi_api.c the exported synchronous TAPI functions
  *   tapi_async.c the exported asynchronous TAPI functions (one shared prologue)
+ *   proxy.c    agent handlers (LINEOPENOPTION_PROXY): routing of agent requests,
+ *              lineProxyResponse, lineProxyMessage, lineGetProxyStatus
  *   control.c  the exported tapisim_* control API
  *
  * Threading: ONE mutex (g.mu) protects the whole model. Every exported
@@ -402,6 +404,7 @@ int sim_post(sim_app *a, DWORD hdev, DWORD msgid, DWORD_PTR cb, DWORD_PTR p1, DW
 int sim_post_reply(sim_app *a, HLINE line, DWORD_PTR cb, DWORD reqid, DWORD err, const sim_hit *hit,
                    void *dest, unsigned char *data, size_t len);
 void sim_suppress_line(sim_app *a, HLINE line);
+void sim_drop_messages(sim_app *a, DWORD hdev, DWORD msgid); /* queued events, not replies */
 sim_item *sim_take_deliverable(sim_app *a, int64_t now_ns);
 int64_t sim_app_next_due(const sim_app *a, int64_t now_ns); /* earliest future due, -1 none */
 void sim_app_update_fd(sim_app *a);      /* bring the message signal up to date */
@@ -426,5 +429,26 @@ int vs_group_list(DWORD total, DWORD inflate, unsigned char **out, size_t *len);
 int vs_queue_list(const sim_group *gr, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
 int vs_queue_info(const sim_queue *q, DWORD total, DWORD inflate, unsigned char **out, size_t *len);
 DWORD vs_caps_fixed_size(DWORD version);
+
+/* proxy.c: an agent request as the client made it, for an agent handler. */
+typedef struct sim_proxy_call {
+    int fn;                 /* FN_ of the client's function */
+    DWORD version;          /* the client's API version (dwClientAppAPIVersion) */
+    DWORD p[3];             /* the DWORD parameters, in the request body's order */
+    size_t np;
+    const GUID *group;      /* CreateAgentSession, GetQueueList */
+    LPCWSTR id, pin;        /* CreateAgent / CreateAgentSession */
+    void *out;              /* client output: a variable-size structure or a handle */
+} sim_proxy_call;
+int sim_proxy_type_of(int fn);                 /* LINEPROXYREQUEST_ type, 0: none */
+LONG sim_proxy_check(DWORD device, int fn);    /* OPERATIONUNAVAIL when nobody serves it */
+/* 1 when a handler serves the request: it was sent (or *err says why not). */
+int sim_proxy_route(sim_app *client, const sim_line *line, DWORD device, DWORD request_id,
+                    const sim_hit *hit, const sim_proxy_call *c, DWORD *err);
+/* A handler line closes: fail its outstanding requests; `provider` (LINE_CLOSE):
+ * their memory lives on until sim_proxy_app_gone (the handler's lineShutdown). */
+void sim_proxy_line_closed(const sim_line *l, int provider);
+void sim_proxy_app_gone(HLINEAPP app);
+void sim_proxy_free_all(void);
 
 #endif

@@ -203,6 +203,7 @@ void sim_free_all(void)
     g.heap = NULL;
     g.nheap = g.capheap = 0;
     sim_faults_clear();
+    sim_proxy_free_all();
     sim_wake_waiters();
 }
 

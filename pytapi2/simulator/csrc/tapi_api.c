@@ -75,6 +75,7 @@ SIM_EXPORT LONG WINAPI lineInitializeExW(LPHLINEAPP lphLineApp, HINSTANCE hInsta
 static void close_line(sim_line *l)
 {
     sim_proxy_status(l, LINEPROXYSTATUS_CLOSE);
+    sim_proxy_line_closed(l, 0);
     sim_app *a = sim_app_get(l->app);
     if (a)
         sim_suppress_line(a, l->handle);
@@ -98,6 +99,7 @@ SIM_EXPORT LONG WINAPI lineShutdown(HLINEAPP hLineApp)
         if (l && l->app == hLineApp)
             close_line(l);
     }
+    sim_proxy_app_gone(hLineApp); /* requests kept alive after a LINE_CLOSE */
     sim_table_remove(&g.apps, hLineApp);
     sim_app_free(a); /* cancels pending requests: outputs never written */
     sim_wake_waiters(); /* waiters return INVALAPPHANDLE */
@@ -131,30 +133,6 @@ SIM_EXPORT LONG WINAPI lineNegotiateAPIVersion(HLINEAPP hLineApp, DWORD dwDevice
     return leave(0);
 }
 
-/* The LINEPROXYREQUEST_ types the simulated agent handler serves: a second
- * handler for one of them is refused with NOTREGISTERED (nf-tapi-lineopenw.md). */
-static int served_by_simulator(DWORD type)
-{
-    switch (type) {
-    case LINEPROXYREQUEST_GETAGENTCAPS:
-    case LINEPROXYREQUEST_CREATEAGENT:
-    case LINEPROXYREQUEST_SETAGENTMEASUREMENTPERIOD:
-    case LINEPROXYREQUEST_GETAGENTINFO:
-    case LINEPROXYREQUEST_CREATEAGENTSESSION:
-    case LINEPROXYREQUEST_GETAGENTSESSIONLIST:
-    case LINEPROXYREQUEST_SETAGENTSESSIONSTATE:
-    case LINEPROXYREQUEST_GETAGENTSESSIONINFO:
-    case LINEPROXYREQUEST_GETQUEUELIST:
-    case LINEPROXYREQUEST_SETQUEUEMEASUREMENTPERIOD:
-    case LINEPROXYREQUEST_GETQUEUEINFO:
-    case LINEPROXYREQUEST_GETGROUPLIST:
-    case LINEPROXYREQUEST_SETAGENTSTATEEX:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 /* A variable part of LINECALLPARAMS inside its dwTotalSize. */
 static int in_params(const LINECALLPARAMS *cp, DWORD size, DWORD offset)
 {
@@ -167,8 +145,9 @@ static int in_params(const LINECALLPARAMS *cp, DWORD size, DWORD offset)
  * page says INVALADDRESSID for invalid call parameters; dwTotalSize below
  * the fixed part -> STRUCTURETOOSMALL; a PROXY DevSpecific area that is
  * empty, not whole DWORDs or outside the structure -> INVALPOINTER; a
- * request type outside LINEPROXYREQUEST_ -> OPERATIONUNAVAIL; one the
- * simulated handler serves -> NOTREGISTERED. */
+ * request type outside LINEPROXYREQUEST_ -> OPERATIONUNAVAIL; one another
+ * line of the device serves -> NOTREGISTERED. An application handler takes
+ * over a type from the simulated ACD (proxy.c). */
 static LONG check_call_params(DWORD device, DWORD privileges, const LINECALLPARAMS *cp, DWORD *proxy_mask)
 {
     int single = (privileges & LINEOPENOPTION_SINGLEADDRESS) != 0;
@@ -190,8 +169,6 @@ static LONG check_call_params(DWORD device, DWORD privileges, const LINECALLPARA
             memcpy(&type, list + i, sizeof type);
             if (type < LINEPROXYREQUEST_SETAGENTGROUP || type > LINEPROXYREQUEST_SETAGENTSTATEEX)
                 return E(LINEERR_OPERATIONUNAVAIL);
-            if (served_by_simulator(type))
-                return E(LINEERR_NOTREGISTERED);
             *proxy_mask |= 1u << type;
         }
         DWORD dev = device == LINEMAPPER ? 0 : device;

@@ -44,6 +44,7 @@ typedef struct req {
     const sim_line *line;
     sim_hit hit;
     LONG id;
+    DWORD device;           /* the line device the request is for */
 } req;
 
 /* Lock, bring the model up to date, check the line. The lock stays held:
@@ -63,6 +64,7 @@ static LONG req_line(req *r, HLINE h, DWORD minver)
         return E(LINEERR_INCOMPATIBLEAPIVERSION);
     r->app = a;
     r->line = l;
+    r->device = l->device;
     return 0;
 }
 
@@ -93,6 +95,8 @@ static LONG out_struct(const void *p, DWORD fixed)
  * the request is to be processed. An ERROR fault ends the call with its code. */
 static int req_start(req *r, int fn, LONG rc)
 {
+    if (rc == 0) /* no agent handler at all: proxy.c */
+        rc = sim_proxy_check(r->device, fn);
     if (rc == 0) {
         r->hit = sim_fault_take(fn);
         if (r->hit.kind == TAPISIM_FAULT_ERROR)
@@ -133,6 +137,27 @@ static LONG req_end(req *r, DWORD err, void *dest, unsigned char *data, size_t l
     sim_touch(); /* zero-delay work the request scheduled (e.g. a call routed now) */
     sim_unlock();
     return rc;
+}
+
+/* An application's agent handler serves the request (proxy.c): it gets
+ * LINE_PROXYREQUEST and the client's LINE_REPLY comes with its
+ * lineProxyResponse. 1: done, return r->id; 0: the simulated ACD answers.
+ * A REPLY_ERROR fault is the simulated provider's, so it is not routed. */
+static int req_proxy(req *r, sim_proxy_call c)
+{
+    if (req_faulted(r))
+        return 0;
+    DWORD err;
+    c.version = r->line ? r->line->version : c.version;
+    if (!sim_proxy_route(r->app, r->line, r->device, (DWORD)r->id, &r->hit, &c, &err))
+        return 0;
+    if (err) {
+        r->id = req_end(r, err, NULL, NULL, 0);
+    } else {
+        sim_defer_flush();
+        sim_unlock();
+    }
+    return 1;
 }
 
 /* A writer's result (0 or TAPISIM_E_NOMEM) as the reply's error. */
@@ -176,6 +201,8 @@ SIM_EXPORT LONG WINAPI lineCreateAgentW(HLINE hLine, LPWSTR lpszAgentID, LPWSTR 
         rc = E(LINEERR_INVALPOINTER);
     if (!req_start(&r, FN_lineCreateAgentW, rc))
         return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineCreateAgentW, .id = lpszAgentID, .pin = lpszAgentPIN, .out = lphAgent}))
+        return r.id;
     DWORD err = 0;
     unsigned char *data = NULL;
     size_t len = 0, idx = 0;
@@ -214,6 +241,8 @@ SIM_EXPORT LONG WINAPI lineCreateAgentSessionW(HLINE hLine, HAGENT hAgent, LPWST
         rc = E(LINEERR_INVALPOINTER);
     if (!req_start(&r, FN_lineCreateAgentSessionW, rc))
         return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineCreateAgentSessionW, .p = {hAgent, dwWorkingAddressID}, .np = 2, .group = lpGroupID, .pin = lpszAgentPIN, .out = lphAgentSession}))
+        return r.id;
     DWORD err = 0;
     unsigned char *data = NULL;
     size_t len = 0, gidx = 0, aidx = 0;
@@ -239,6 +268,8 @@ SIM_EXPORT LONG WINAPI lineGetAgentSessionList(HLINE hLine, HAGENT hAgent, LPLIN
         rc = out_struct(lpAgentSessionList, sizeof(LINEAGENTSESSIONLIST));
     if (!req_start(&r, FN_lineGetAgentSessionList, rc))
         return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineGetAgentSessionList, .p = {hAgent}, .np = 1, .out = lpAgentSessionList}))
+        return r.id;
     DWORD err = 0;
     unsigned char *data = NULL;
     size_t len = 0;
@@ -258,6 +289,8 @@ SIM_EXPORT LONG WINAPI lineGetAgentSessionInfo(HLINE hLine, HAGENTSESSION hAgent
     if (!rc)
         rc = out_struct(lpAgentSessionInfo, sizeof(LINEAGENTSESSIONINFO));
     if (!req_start(&r, FN_lineGetAgentSessionInfo, rc))
+        return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineGetAgentSessionInfo, .p = {hAgentSession}, .np = 1, .out = lpAgentSessionInfo}))
         return r.id;
     DWORD err = 0;
     unsigned char *data = NULL;
@@ -285,6 +318,8 @@ SIM_EXPORT LONG WINAPI lineSetAgentSessionState(HLINE hLine, HAGENTSESSION hAgen
         rc = E(LINEERR_INVALAGENTSTATE);
     if (!req_start(&r, FN_lineSetAgentSessionState, rc))
         return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineSetAgentSessionState, .p = {hAgentSession, dwAgentSessionState, dwNextAgentSessionState}, .np = 3}))
+        return r.id;
     DWORD err = 0;
     if (!req_faulted(&r)) {
         sim_session *s = sim_session_get(hAgentSession);
@@ -303,6 +338,8 @@ SIM_EXPORT LONG WINAPI lineGetAgentInfo(HLINE hLine, HAGENT hAgent, LPLINEAGENTI
     if (!rc)
         rc = out_struct(lpAgentInfo, sizeof(LINEAGENTINFO));
     if (!req_start(&r, FN_lineGetAgentInfo, rc))
+        return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineGetAgentInfo, .p = {hAgent}, .np = 1, .out = lpAgentInfo}))
         return r.id;
     DWORD err = 0;
     unsigned char *data = NULL;
@@ -326,6 +363,8 @@ SIM_EXPORT LONG WINAPI lineSetAgentMeasurementPeriod(HLINE hLine, HAGENT hAgent,
     if (!rc && dwMeasurementPeriod == 0)
         rc = E(LINEERR_INVALPARAM);
     if (!req_start(&r, FN_lineSetAgentMeasurementPeriod, rc))
+        return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineSetAgentMeasurementPeriod, .p = {hAgent, dwMeasurementPeriod}, .np = 2}))
         return r.id;
     DWORD err = 0;
     if (!req_faulted(&r)) {
@@ -352,6 +391,8 @@ SIM_EXPORT LONG WINAPI lineSetAgentStateEx(HLINE hLine, HAGENT hAgent, DWORD dwA
                 (dwNextAgentState != 0 && !valid_agent_state(dwNextAgentState))))
         rc = E(LINEERR_INVALAGENTSTATE);
     if (!req_start(&r, FN_lineSetAgentStateEx, rc))
+        return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineSetAgentStateEx, .p = {hAgent, dwAgentState, dwNextAgentState}, .np = 3}))
         return r.id;
     DWORD err = 0;
     if (!req_faulted(&r)) {
@@ -383,6 +424,7 @@ SIM_EXPORT LONG WINAPI lineGetAgentCapsW(HLINEAPP hLineApp, DWORD dwDeviceID, DW
 {
     req r;
     LONG rc = req_app(&r, hLineApp);
+    r.device = dwDeviceID;
     DWORD version = dwAppAPIVersion < g.max_version ? dwAppAPIVersion : g.max_version;
     if (!rc && dwDeviceID >= g.num_lines)
         rc = E(LINEERR_BADDEVICEID);
@@ -393,6 +435,8 @@ SIM_EXPORT LONG WINAPI lineGetAgentCapsW(HLINEAPP hLineApp, DWORD dwDeviceID, DW
     if (!rc)
         rc = out_struct(lpAgentCaps, vs_caps_fixed_size(version));
     if (!req_start(&r, FN_lineGetAgentCapsW, rc))
+        return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineGetAgentCapsW, .version = version, .p = {dwAddressID}, .np = 1, .out = lpAgentCaps}))
         return r.id;
     DWORD err = 0;
     unsigned char *data = NULL;
@@ -414,6 +458,8 @@ SIM_EXPORT LONG WINAPI lineGetGroupListW(HLINE hLine, LPLINEAGENTGROUPLIST lpGro
         rc = out_struct(lpGroupList, sizeof(LINEAGENTGROUPLIST));
     if (!req_start(&r, FN_lineGetGroupListW, rc))
         return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineGetGroupListW, .out = lpGroupList}))
+        return r.id;
     DWORD err = 0;
     unsigned char *data = NULL;
     size_t len = 0;
@@ -431,6 +477,8 @@ SIM_EXPORT LONG WINAPI lineGetQueueListW(HLINE hLine, LPGUID lpGroupID, LPLINEQU
     if (!rc)
         rc = out_struct(lpQueueList, sizeof(LINEQUEUELIST));
     if (!req_start(&r, FN_lineGetQueueListW, rc))
+        return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineGetQueueListW, .group = lpGroupID, .out = lpQueueList}))
         return r.id;
     DWORD err = 0;
     unsigned char *data = NULL;
@@ -450,6 +498,8 @@ SIM_EXPORT LONG WINAPI lineGetQueueInfo(HLINE hLine, DWORD dwQueueID, LPLINEQUEU
     if (!rc)
         rc = out_struct(lpLineQueueInfo, sizeof(LINEQUEUEINFO));
     if (!req_start(&r, FN_lineGetQueueInfo, rc))
+        return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineGetQueueInfo, .p = {dwQueueID}, .np = 1, .out = lpLineQueueInfo}))
         return r.id;
     DWORD err = 0;
     unsigned char *data = NULL;
@@ -471,6 +521,8 @@ SIM_EXPORT LONG WINAPI lineSetQueueMeasurementPeriod(HLINE hLine, DWORD dwQueueI
     if (!rc && dwMeasurementPeriod == 0)
         rc = E(LINEERR_INVALPARAM);
     if (!req_start(&r, FN_lineSetQueueMeasurementPeriod, rc))
+        return r.id;
+    if (req_proxy(&r, (sim_proxy_call){.fn = FN_lineSetQueueMeasurementPeriod, .p = {dwQueueID, dwMeasurementPeriod}, .np = 2}))
         return r.id;
     DWORD err = 0;
     if (!req_faulted(&r)) {
