@@ -188,6 +188,9 @@ class GroupStatus(enum.IntFlag):
 class ProxyRequestType(enum.IntEnum):
     """LINEPROXYREQUEST_: the request types a handler registers for."""
 
+    __str__ = _enum_str
+    __format__ = _format
+
     SET_AGENT_GROUP = lib.LINEPROXYREQUEST_SETAGENTGROUP
     SET_AGENT_STATE = lib.LINEPROXYREQUEST_SETAGENTSTATE
     SET_AGENT_ACTIVITY = lib.LINEPROXYREQUEST_SETAGENTACTIVITY
