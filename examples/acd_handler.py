@@ -8,6 +8,9 @@ client code is exactly the README tour::
 
     python examples/acd_handler.py
 
+``pytapi2 demo --handler examples/acd_handler.py`` runs the demo's client
+against it (:func:`demo_handler`: the scenario's groups, queues and agents).
+
 Against real TAPI, :class:`PythonAcd` and :func:`serve` are what an ACD proxy
 application runs (one handler per line device); clients anywhere on the
 network see its agents through TAPI's remote service provider.
@@ -17,9 +20,11 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import pytapi2
@@ -57,6 +62,9 @@ from pytapi2.proxy import (
     SetAgentStateExRequest,
     SetQueueMeasurementPeriodRequest,
 )
+
+if TYPE_CHECKING:
+    from pytapi2.simulator.scenario import Scenario
 
 #: TAPI error codes as the negative LONGs TapiError carries.
 INVALPARAM = lib.LINEERR_INVALPARAM - 0x1_0000_0000
@@ -102,13 +110,16 @@ class Session:
 class PythonAcd:
     """The ACD's model and its answers to the agent requests.
 
-    ``clock`` gives the model's "now" (a naive datetime). Statistics are
+    ``clock`` (a datetime class) or ``now`` (a function) gives the model's
+    "now" (a naive datetime); ``pytapi2 demo --handler`` passes the
+    simulator's clock. Agent and session handles count from 0x1000. Statistics are
     computed the TAPI 3 way: the duration runs from the session's start to
     now (or to its end), averages divide by the number of calls.
     """
 
-    def __init__(self, clock: type[datetime] | None = None) -> None:
-        self._now = (clock or datetime).now
+    def __init__(self, clock: type[datetime] | None = None, *,
+                 now: Callable[[], datetime] | None = None) -> None:
+        self._now = now if now is not None else (clock or datetime).now
         self._lock = threading.Lock()
         self._handles = itertools.count(0x1000)
         self.agents: dict[str, Agent] = {}
@@ -292,6 +303,32 @@ def demo_acd() -> PythonAcd:
     acd.add_queue(31, "Sales inbound", sales)
     acd.add_agent("1001", "4321")
     return acd
+
+
+class DemoHandler:
+    """What ``pytapi2 demo --handler`` runs: this ACD with the scenario's
+    groups, queues and agents, served on one line device until closed."""
+
+    def __init__(self, scenario: Scenario, now: Callable[[], datetime],
+                 device_id: int = 0) -> None:
+        self.acd = PythonAcd(now=now)
+        for group in scenario.groups:
+            self.acd.add_group(group.id, group.name)
+            for queue in group.queues:
+                self.acd.add_queue(queue.id, queue.name, group.id)
+        for agent in scenario.agents:
+            self.acd.add_agent(agent.id, agent.pin or "")
+        self.handler, self._thread = serve(self.acd, device_id)
+
+    def close(self) -> None:
+        self.handler.close()
+        self._thread.join()
+
+
+def demo_handler(scenario: Scenario, now: Callable[[], datetime],
+                 device_id: int = 0) -> DemoHandler:
+    """The entry point of ``pytapi2 demo --handler examples/acd_handler.py``."""
+    return DemoHandler(scenario, now, device_id)
 
 
 def main() -> None:

@@ -31,6 +31,8 @@ from pytapi2.constants import (
     ApiVersion,
     GroupStatus,
     LineMessage,
+    ProxyRequestType,
+    ProxyStatus,
     QueueStatus,
 )
 from pytapi2.errors import (
@@ -52,6 +54,7 @@ from pytapi2.events import (
     GroupEvent,
     LineClosedEvent,
     LineEvent,
+    ProxyStatusEvent,
     QueueEvent,
 )
 from pytapi2.session import Agent, AgentSession
@@ -97,6 +100,9 @@ __all__ = [
     "LineEvent",
     "LineMessage",
     "OperationUnavailableError",
+    "ProxyRequestType",
+    "ProxyStatus",
+    "ProxyStatusEvent",
     "Queue",
     "QueueEvent",
     "QueueInfo",

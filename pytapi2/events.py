@@ -8,6 +8,7 @@ TAPI reports agent activity in LINE_ messages; pytapi2 turns them into:
 - :class:`AgentEvent` (LINE_AGENTSTATUSEX; TAPI 3: ITAgentEvent);
 - :class:`QueueEvent` (LINE_QUEUESTATUS) and :class:`GroupEvent`
   (LINE_GROUPSTATUS): a queue's statistics or the queue/group lists changed;
+- :class:`ProxyStatusEvent` (LINE_PROXYSTATUS): an agent handler came or went;
 - :class:`LineClosedEvent` (LINE_CLOSE): the provider closed a line;
 - :class:`LineEvent`: any other message, raw.
 
@@ -32,6 +33,8 @@ from pytapi2.constants import (
     AgentStatus,
     GroupStatus,
     LineMessage,
+    ProxyRequestType,
+    ProxyStatus,
     QueueStatus,
 )
 
@@ -47,9 +50,10 @@ _LINE_AGENTSTATUSEX = LineMessage.AGENTSTATUSEX
 _LINE_QUEUESTATUS = LineMessage.QUEUESTATUS
 _LINE_GROUPSTATUS = LineMessage.GROUPSTATUS
 _LINE_CLOSE = LineMessage.CLOSE
+_LINE_PROXYSTATUS = LineMessage.PROXYSTATUS
 
 __all__ = ["AgentEvent", "AgentSessionEvent", "Event", "GroupEvent", "LineClosedEvent",
-           "LineEvent", "QueueEvent", "translate"]
+           "LineEvent", "ProxyStatusEvent", "QueueEvent", "translate"]
 
 # TAPI 3 raises one ASE_ event per session state (RELEASED, which TAPI 3 lacks,
 # ends the session like ENDED) and one AE_ event per agent state (RELEASED has
@@ -157,6 +161,19 @@ class GroupEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class ProxyStatusEvent:
+    """LINE_PROXYSTATUS: an agent handler (ACD proxy) opened or closed its
+    line for ``request_type`` on this device (``status`` OPEN or CLOSE;
+    ALL_OPEN_FOR_ACD when every ACD request type has a handler, then
+    ``request_type`` is None). Whether agent requests are served can be
+    asked with :func:`pytapi2.proxy.proxy_status`."""
+
+    line: Line
+    status: ProxyStatus
+    request_type: ProxyRequestType | int | None
+
+
+@dataclass(frozen=True, slots=True)
 class LineClosedEvent:
     """LINE_CLOSE: the provider closed the line; it can no longer be used."""
 
@@ -175,7 +192,8 @@ class LineEvent:
     param3: int
 
 
-Event = AgentSessionEvent | AgentEvent | QueueEvent | GroupEvent | LineClosedEvent | LineEvent
+Event = (AgentSessionEvent | AgentEvent | QueueEvent | GroupEvent | ProxyStatusEvent
+         | LineClosedEvent | LineEvent)
 
 
 def translate(item: Message, lines: Mapping[int, Objects]) -> Event:
@@ -208,6 +226,8 @@ def translate(item: Message, lines: Mapping[int, Objects]) -> Event:
             return QueueEvent(line, param1 & 0xFFFFFFFF, QueueStatus(param2 & 0xFFFFFFFF))
         if message == _LINE_GROUPSTATUS:
             return GroupEvent(line, GroupStatus(param2 & 0xFFFFFFFF))
+        if message == _LINE_PROXYSTATUS:
+            return _proxy_status(line, param1, param2)
         if message == _LINE_CLOSE:
             return LineClosedEvent(line)
     try:
@@ -216,3 +236,15 @@ def translate(item: Message, lines: Mapping[int, Objects]) -> Event:
         kind = message
     return LineEvent(None if objects is None else objects.line, kind, device, param1, param2,
                      param3)
+
+
+def _proxy_status(line: Line, param1: int, param2: int) -> ProxyStatusEvent:
+    status = ProxyStatus(param1 & 0xFFFFFFFF)
+    request_type: ProxyRequestType | int | None = None
+    if status & (ProxyStatus.OPEN | ProxyStatus.CLOSE):
+        # dwParam2 names the request type only for OPEN and CLOSE (the page).
+        try:
+            request_type = ProxyRequestType(param2 & 0xFFFFFFFF)
+        except ValueError:
+            request_type = param2 & 0xFFFFFFFF
+    return ProxyStatusEvent(line, status, request_type)

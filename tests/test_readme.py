@@ -14,12 +14,14 @@ import pytest
 
 import pytapi2
 
-ROOT = Path(pytapi2.__file__).resolve().parent.parent
-README = ROOT / "README.md"
+# The README of the checkout these tests belong to; the blocks import the
+# pytapi2 being tested (installed, or built in place), wherever it lives.
+README = Path(__file__).resolve().parent.parent / "README.md"
+PACKAGE_PARENT = Path(pytapi2.__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(not README.exists(),
-                                reason="README.md is not beside the package (tests run against "
-                                "an installed wheel, as on Windows CI)")
+                                reason="README.md is not beside the tests (tests copied without "
+                                "the checkout, as on the Windows CI)")
 
 
 def python_blocks() -> list[tuple[str, str]]:
@@ -34,7 +36,7 @@ def python_blocks() -> list[tuple[str, str]]:
 
 def run_block(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTAPI2_LIBRARY"}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(PACKAGE_PARENT)
     return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120, check=False)
 
@@ -66,7 +68,7 @@ def test_the_own_tests_block_passes_under_pytest(tmp_path: Path) -> None:
     code = next(c for h, c in python_blocks() if h == "In your own tests")
     (tmp_path / "test_mine.py").write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PYTAPI2_LIBRARY"}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(PACKAGE_PARENT)
     installed = any(ep.name == "pytapi2" for ep in entry_points(group="pytest11"))
     plugin = [] if installed else ["-p", "pytapi2.simulator.pytest_plugin"]  # a checkout
     result = subprocess.run(

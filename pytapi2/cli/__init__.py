@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from pytapi2.cli.view import (
     QueueRow,
@@ -269,6 +269,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_demo.add_argument("--once", action="store_true",
                         help="no live view: run on the virtual clock, print the final table")
+    p_demo.add_argument(
+        "--handler", metavar="FILE|MODULE",
+        help="serve the agent requests with a Python agent handler instead of the "
+        "simulator's ACD: a .py file or a module defining demo_handler(scenario, now, "
+        "device_id) (e.g. examples/acd_handler.py)",
+    )
     live_options(p_demo)
 
     from pytapi2.cli.bench import add_parser as add_bench
@@ -883,10 +889,12 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         # The demo is the simulator's, on every OS (on Windows the default is tapi32.dll).
         pytapi2.load("simulator")
     sim = _require_simulator("demo")
-    runner = ScenarioRunner(scenario, sim)
-    runner.configure()
     period = args.period if args.period is not None else scenario.length
     until = scenario.start + period
+    if args.handler is not None:
+        return _demo_with_handler(args, out, sim, scenario, until)
+    runner = ScenarioRunner(scenario, sim)
+    runner.configure()
     tracked = Tracked(agents=_agent_filter(args))
     backend = pytapi2.backend().kind
     with _open_app() as app:
@@ -921,6 +929,129 @@ def cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 output.final(ctx.snapshot(live=False, note="final"))
     return 0
 
+
+#: What a ``--handler`` file or module defines.
+HANDLER_ENTRY = "demo_handler"
+
+
+def _load_handler(spec: str) -> Callable[..., Any]:
+    """The ``demo_handler`` of a Python file (a path, or a name ending in
+    .py) or of an importable module; every failure is one line naming it."""
+    import importlib
+    import importlib.util
+
+    try:
+        if spec.endswith(".py") or os.sep in spec or "/" in spec:
+            path = Path(spec)
+            if not path.is_file():
+                raise CliError(f"--handler {spec}: no such file")
+            module_spec = importlib.util.spec_from_file_location(
+                f"pytapi2_demo_handler_{path.stem}", path)
+            if module_spec is None or module_spec.loader is None:
+                raise CliError(f"--handler {spec}: not a Python file")
+            module = importlib.util.module_from_spec(module_spec)
+            # Registered first, as an import would: dataclasses look their module up.
+            sys.modules[module_spec.name] = module
+            module_spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(spec)
+    except CliError:
+        raise
+    except ModuleNotFoundError as exc:
+        if exc.name == spec:
+            raise CliError(f"--handler {spec}: no such file or module") from exc
+        raise CliError(f"--handler {spec}: cannot load it: {_one_line(exc)}") from exc
+    except Exception as exc:  # the user's code: its own errors, on one line
+        raise CliError(f"--handler {spec}: cannot load it: {type(exc).__name__}: "
+                       f"{_one_line(exc)}") from exc
+    entry = getattr(module, HANDLER_ENTRY, None)
+    if not callable(entry):
+        raise CliError(f"--handler {spec}: defines no {HANDLER_ENTRY}(scenario, now, "
+                       "device_id) function")
+    return cast("Callable[..., Any]", entry)
+
+
+def _log_in_with_handler(line: Line, scenario: Scenario, tracked: Tracked,
+                         now: datetime) -> None:
+    """Every agent the scenario logs in, in each of its groups, READY, at once
+    (the handler's ACD has its own model: no shifts, breaks or traffic)."""
+    from pytapi2 import AgentSessionState
+
+    ready = AgentSessionState.READY
+    for agent in scenario.agents:
+        if agent.shift_start is None:
+            continue
+        handle = _create_agent(line, AgentArg(agent.id, agent.pin), empty_simulator=False,
+                               scenario=scenario)
+        for group_name in agent.groups:
+            group = scenario.group(group_name)
+            session = handle.create_session(group=group.id, address_id=0, pin=agent.pin)
+            session.set_state(ready)
+            tracked.add(session, SessionLabel(agent.id, group.name, agent.name),
+                        ready, now)
+
+
+def _demo_with_handler(args: argparse.Namespace, out: TextIO, sim: Simulator,
+                       scenario: Scenario, until: datetime) -> int:
+    """``demo --handler``: the scenario's call center served by a Python
+    agent handler in this process; the simulator only carries the messages
+    and keeps the clock (its own ACD is off, so a request the handler does
+    not serve fails with LINEERR_OPERATIONUNAVAIL)."""
+    import pytapi2
+
+    entry = _load_handler(args.handler)
+    sim.reset()
+    sim.configure_lines(scenario.lines, 1)
+    sim.use_virtual_clock(scenario.start)
+    sim.set_builtin_handler(False)
+    tracked = Tracked(agents=_agent_filter(args))
+    backend = pytapi2.backend().kind
+    try:
+        served = entry(scenario, sim.now, args.line)
+    except Exception as exc:
+        raise CliError(f"--handler {args.handler}: {HANDLER_ENTRY} failed: "
+                       f"{type(exc).__name__}: {_one_line(exc)}") from exc
+    try:
+        with _open_app() as app:
+            _check_line(app, args.line)
+            with app.open_line(args.line) as line:
+                _log_in_with_handler(line, scenario, tracked, sim.now())
+                _track_agents(line, args.agent, tracked, empty_simulator=False,
+                              scenario=scenario)
+                if args.once:
+                    ctx = Context(line, tracked, sim, scenario, None, _queues(line))
+                    if until > sim.now():
+                        sim.advance(until - sim.now())
+                    _drain_events(app, ctx)
+                    tracked.refresh(line, ctx.now())
+                    snapshot = ctx.snapshot(live=False)
+                    if args.json:
+                        out.write(json.dumps(snapshot_record(snapshot, backend), indent=2)
+                                  + "\n")
+                    else:
+                        out.write(plain_text(snapshot))
+                    out.flush()
+                    return 0
+                speed = args.speed if args.speed is not None else scenario.speed
+                ctx = Context(line, tracked, sim, scenario, speed, _queues(line))
+                with Output(out, as_json=args.json, interval=args.interval, backend=backend,
+                            live=True) as output:
+                    try:
+                        with _sigterm_as_interrupt():
+                            _live(app, ctx, output, runner=None, until=until,
+                                  accept_new=False)
+                    except KeyboardInterrupt:
+                        tracked.refresh(line, ctx.now())
+                        output.final(ctx.snapshot(live=False, note="stopped"))
+                        raise
+                    tracked.refresh(line, ctx.now())
+                    output.final(ctx.snapshot(live=False, note="final"))
+        return 0
+    finally:
+        close = getattr(served, "close", None)
+        if callable(close):
+            close()
+        sim.set_builtin_handler(True)
 
 def cmd_scenario(args: argparse.Namespace, out: TextIO) -> int:
     out.write(bundled_path(args.name).read_text(encoding="utf-8"))

@@ -56,9 +56,9 @@ def test_agent_events(app: pytapi2.TapiApp, agent: pytapi2.Agent) -> None:
 def test_next_event_and_raw_events(sim: Any, app: pytapi2.TapiApp,
                                    line: pytapi2.Line) -> None:
     assert app.next_event(timeout=0.01) is None
-    sim.post_message(app.handle, line.handle, pytapi2.LineMessage.PROXYSTATUS, 1, 2, 3)
+    sim.post_message(app.handle, line.handle, pytapi2.LineMessage.AGENTSPECIFIC, 1, 2, 3)
     event = app.next_event(timeout=5)
-    assert event == pytapi2.LineEvent(line, pytapi2.LineMessage.PROXYSTATUS, line.handle, 1, 2, 3)
+    assert event == pytapi2.LineEvent(line, pytapi2.LineMessage.AGENTSPECIFIC, line.handle, 1, 2, 3)
 
 
 def test_events_stop_when_app_closes(app: pytapi2.TapiApp) -> None:

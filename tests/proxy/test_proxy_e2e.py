@@ -416,6 +416,28 @@ def test_proxy_status_lists_the_served_types(app: pytapi2.TapiApp, sim: Any) -> 
     assert caught.value.name == "LINEERR_BADDEVICEID"
 
 
+
+def test_clients_see_handlers_come_and_go_as_proxy_status_events(
+        app: pytapi2.TapiApp, line: pytapi2.Line, sim: Any) -> None:
+    def proxy_events() -> list[pytapi2.ProxyStatusEvent]:
+        seen = []
+        while (event := app.next_event(0)) is not None:
+            assert isinstance(event, pytapi2.ProxyStatusEvent), event
+            seen.append(event)
+        return seen
+
+    assert proxy_events() == []
+    with AgentHandler(0, [T.GET_QUEUE_INFO, T.CREATE_AGENT]):
+        opened = proxy_events()
+    closed = proxy_events()
+    assert all(e.line is line for e in opened + closed)
+    # One message per request type, OPEN while the handler opens, CLOSE as it closes.
+    assert sorted((e.status, e.request_type) for e in opened) == [
+        (pytapi2.ProxyStatus.OPEN, T.CREATE_AGENT), (pytapi2.ProxyStatus.OPEN, T.GET_QUEUE_INFO)]
+    assert sorted((e.status, e.request_type) for e in closed) == [
+        (pytapi2.ProxyStatus.CLOSE, T.CREATE_AGENT), (pytapi2.ProxyStatus.CLOSE, T.GET_QUEUE_INFO)]
+    assert isinstance(opened[0].request_type, ProxyRequestType)
+
 COMMON = ["LINEERR_INVALPARAM", "LINEERR_NOMEM", "LINEERR_OPERATIONFAILED",
           "LINEERR_OPERATIONUNAVAIL", "LINEERR_RESOURCEUNAVAIL"]
 #: request type -> (the client call, the extra codes its function's page lists)
