@@ -13,7 +13,9 @@ from typing import Any
 
 from test_cli_command import ROOT, TIMEOUT, _env, assert_one_line_error, ok, run
 
-EXAMPLE = "examples/acd_handler.py"
+# The example of the checkout these tests belong to (absolute: the command runs
+# in the installed package's folder, which has no examples/ when installed from a wheel).
+EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "acd_handler.py")
 
 #: A handler of its own with data no other model has: 42 calls per session.
 OWN_HANDLER = '''
