@@ -13,30 +13,7 @@
 #include <string.h>
 
 #include "sim.h"
-
-static int failures, checks;
-
-#define CHECK(c)                                                                      \
-    do {                                                                              \
-        checks++;                                                                     \
-        if (!(c)) {                                                                   \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c);     \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
-
-#define EQ(a, b)                                                                      \
-    do {                                                                              \
-        long long a_ = (long long)(a), b_ = (long long)(b);                           \
-        checks++;                                                                     \
-        if (a_ != b_) {                                                               \
-            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld (0x%llx != 0x%llx)\n", \
-                    __FILE__, __LINE__, #a, #b, a_, b_, a_, b_);                      \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
-
-#define LE(x) ((LONG)(x))
+#include "check.h"
 
 static const GUID G1 = {0x11111111, 0x2222, 0x3333, {1, 2, 3, 4, 5, 6, 7, 8}};
 
@@ -507,6 +484,6 @@ int main(void)
     test_lifetime();
     test_builtin_switch_and_messages();
     test_size_lies_fuzz();
-    printf("proxy: %d checks, %d failures\n", checks, failures);
+    printf("proxy: %d checks, %d failures\n", atomic_load(&checks), atomic_load(&failures));
     return failures ? 1 : 0;
 }

@@ -12,31 +12,7 @@
 
 #include "sim.h"
 #include "test_os.h"
-
-#include <stdatomic.h>
-static atomic_int failures, checks; /* incremented from several threads */
-
-#define CHECK(c)                                                                      \
-    do {                                                                              \
-        checks++;                                                                     \
-        if (!(c)) {                                                                   \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c);     \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
-
-#define EQ(a, b)                                                                      \
-    do {                                                                              \
-        long long a_ = (long long)(a), b_ = (long long)(b);                           \
-        checks++;                                                                     \
-        if (a_ != b_) {                                                               \
-            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld (0x%llx != 0x%llx)\n", \
-                    __FILE__, __LINE__, #a, #b, a_, b_, a_, b_);                      \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
-
-#define LE(x) ((LONG)(x)) /* LINEERR_ as the LONG a function returns */
+#include "check.h"
 
 static const GUID G1 = {0x11111111, 0x2222, 0x3333, {1, 2, 3, 4, 5, 6, 7, 8}};
 static const GUID G2 = {0x99999999, 0x8888, 0x7777, {8, 7, 6, 5, 4, 3, 2, 1}};
